@@ -1,0 +1,1 @@
+"""Documents -> tables -> chunks: the bottom layer of document-qa (depends on nothing of ours)."""

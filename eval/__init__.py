@@ -1,0 +1,1 @@
+"""Evaluation: hand-written question sets, metrics, benchmark runners. Top of the stack."""

@@ -1,0 +1,27 @@
+"""Retrieval results and the one protocol every retriever meets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+HIT_SOURCES = ("bm25", "dense", "rrf", "convex")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A scored reference to a chunk. Fusion makes new hits, never edits old ones.
+    `rank` starts at 1; `source` names the retriever or fusion that made it."""
+
+    chunk_id: str
+    score: float
+    rank: int
+    source: str
+
+
+class Retriever(Protocol):
+    """What the QA layer depends on: BM25, dense and hybrid retrievers all meet it."""
+
+    def search(self, query: str, k: int) -> list[Hit]:
+        """Return at most `k` hits, best first, ranks 1..n."""
+        ...

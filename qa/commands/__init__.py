@@ -1,0 +1,1 @@
+"""One module per `qa` sub-command; each exposes `register(subparsers)`."""
