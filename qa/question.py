@@ -1,0 +1,304 @@
+"""What a question asks: its places, years, metrics and the kind of answer it wants.
+
+Figures are ranked against this analysis (qa.figures), and the same finders label the
+figures found in prose (qa.numbers), so a question and a sentence that say "Guangzhou's
+GDP" / "广州的GDP" land on the same canonical names: English place names from the
+glossary and the metric concepts of METRIC_CUES.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Mapping, NamedTuple
+
+from corpus.glossary import Glossary
+from corpus.units import parse_unit
+
+PLACE_KINDS = ("place", "region")
+ANSWER_KINDS = ("how_many", "how_much", "share", "when", "which", "other")
+
+# Metric concept -> its cues (English lower-case regexes; Chinese literal strings). Order
+# matters only for display; matching takes the longest cue first, so "per capita GDP" is
+# never read as "GDP" and "import and export" never as "import".
+METRIC_CUES: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = MappingProxyType(
+    {
+        "per capita gdp": ((r"per[ -]capita gdp", r"gdp per capita"), ("人均GDP", "人均地区生产总值")),
+        "income": ((r"(?:per capita )?disposable income", r"income"), ("人均可支配收入", "可支配收入", "收入")),
+        "gdp": ((r"gdp", r"gross domestic product", r"(?:total )?economic output",
+                 r"economic aggregate", r"economic volume"), ("GDP", "地区生产总值", "生产总值", "经济总量")),
+        "population": ((r"(?:permanent |resident )?population", r"inhabitants", r"how many people"), ("常住人口", "人口")),
+        "area": ((r"(?:land |total )?area(?<!bay area)", r"square kilomet\w*"), ("面积",)),
+        "length": ((r"length", r"mileage"), ("长度", "里程")),
+        "cargo throughput": ((r"cargo throughput", r"cargo", r"freight throughput"), ("货物吞吐量", "货物", "货运")),
+        "container throughput": ((r"container throughput", r"containers", r"teus?"), ("集装箱吞吐量", "集装箱")),
+        "passenger throughput": ((r"passenger throughput", r"passengers?"), ("旅客吞吐量", "旅客", "客运")),
+        "trade": ((r"import and export", r"imports and exports", r"foreign trade", r"trade"), ("进出口", "贸易")),
+        "export": ((r"exports?", r"exported"), ("出口",)),
+        "import": ((r"imports?", r"imported"), ("进口",)),
+        "investment": ((r"investments?", r"invested", r"invest"), ("投资",)),
+        "growth": ((r"increase", r"growth", r"year-on-year", r"grew"), ("增长", "同比", "增幅")),
+        "share": ((r"share", r"proportion", r"accounting for", r"accounted for", r"percentage"),
+                  ("占比", "比重", "比例", "占")),
+        "projects": ((r"projects?",), ("项目",)),
+        "routes": ((r"routes?",), ("航线",)),
+    }
+)
+
+# The unit a metric is measured in, for "how much/many" questions and unitless figures.
+METRIC_UNITS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "gdp": ("CNY", "USD"), "per capita gdp": ("CNY", "USD"), "income": ("CNY", "USD"),
+        "trade": ("CNY", "USD"), "export": ("CNY", "USD"), "import": ("CNY", "USD"),
+        "investment": ("CNY", "USD"), "population": ("person",), "area": ("km2",),
+        "length": ("km",), "cargo throughput": ("t",), "container throughput": ("TEU",),
+        "passenger throughput": ("person",), "share": ("%",), "growth": ("%", "pp"),
+    }
+)
+
+# Words that start a capitalised run but name nothing (sentence openers, question words).
+NAME_STOPWORDS = frozenset(
+    """a an the in on at as of for from by with to and or but if so this that these those
+    it its they we our there their what which who whom whose when where why how is was are
+    were has have had do does did among however although because since after before during
+    while through under table figure see according currently today entering just also
+    january february march april may june july august september october november december
+    first second third chairman dean president general secretary""".split()
+)
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_EN_WORD = re.compile(r"[A-Za-z]+")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_CAPITALISED_RUN = re.compile(r"[A-Z][A-Za-z'’]*(?:[ -][A-Z][A-Za-z'’]*)*")
+
+
+class Mention(NamedTuple):
+    """A place or name found in a text: canonical English `name`, span `start`/`end`."""
+
+    name: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    """The parts of a question that figure ranking and answerability compare against."""
+
+    question: str
+    language: str
+    entities: tuple[str, ...]
+    years: tuple[int, ...]
+    metrics: tuple[str, ...]
+    answer_kind: str
+    expected_units: tuple[str, ...]
+    keywords: tuple[str, ...] = ()
+
+
+def _flexible(name: str) -> str:
+    """A regex for an English name where hyphens and spaces are interchangeable
+    ("Guangdong-Hong Kong-Macao" is written "Guangdong Hong Kong Macao" in prose)."""
+    parts = [re.escape(part) for part in re.split(r"[\s-]+", name.strip()) if part]
+    return r"(?<![A-Za-z])" + r"[\s-]+".join(parts) + r"(?![A-Za-z])"
+
+
+@dataclass(frozen=True)
+class _PlaceMatcher:
+    chinese: tuple[tuple[str, str], ...]  # (zh, en), longest zh first
+    english: tuple[tuple[re.Pattern[str], str], ...]  # (pattern, en), longest first
+
+
+@lru_cache(maxsize=8)
+def _place_matcher(glossary: Glossary) -> _PlaceMatcher:
+    """Compiled once per glossary: the place and region names in both languages."""
+    places = [e for e in glossary.entries if e.kind in PLACE_KINDS and e.en.strip()]
+    chinese = sorted(((e.zh, e.en) for e in places if e.zh), key=lambda p: -len(p[0]))
+    english = sorted({e.en for e in places}, key=len, reverse=True)
+    return _PlaceMatcher(
+        tuple(chinese), tuple((re.compile(_flexible(en), re.IGNORECASE), en) for en in english)
+    )
+
+
+def _free(taken: list[tuple[int, int]], start: int, end: int) -> bool:
+    return all(end <= s or start >= e for s, e in taken)
+
+
+def _port_suffix(text: str, mention: Mention) -> Mention:
+    """"深圳港" / "Shenzhen Port" name the port, not the city (unless the glossary has it)."""
+    rest = text[mention.end:]
+    if rest.startswith("港") and not rest.startswith("港澳"):
+        return Mention(mention.name + " Port", mention.start, mention.end + 1)
+    port = re.match(r"[ -]Port\b", rest)
+    if port and not mention.name.endswith("Port"):
+        return Mention(mention.name + " Port", mention.start, mention.end + port.end())
+    return mention
+
+
+def place_mentions(text: str, glossary: Glossary) -> list[Mention]:
+    """Glossary places and regions in `text`, Chinese or English, longest first, no overlaps."""
+    matcher = _place_matcher(glossary)
+    taken: list[tuple[int, int]] = []
+    found: list[Mention] = []
+    for zh, en in matcher.chinese:
+        for match in re.finditer(re.escape(zh), text):
+            if _free(taken, match.start(), match.end()):
+                taken.append(match.span())
+                found.append(_port_suffix(text, Mention(en, *match.span())))
+    for pattern, en in matcher.english:
+        for match in pattern.finditer(text):
+            if _free(taken, match.start(), match.end()):
+                taken.append(match.span())
+                found.append(_port_suffix(text, Mention(en, *match.span())))
+    return sorted(found, key=lambda m: m.start)
+
+
+def _name_runs(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
+    """Capitalised runs ("New York Bay Area") outside glossary mentions, trimmed of
+    stopwords and metric words; a lone word at a sentence start is not taken as a name."""
+    names = []
+    for run in _CAPITALISED_RUN.finditer(text):
+        words = [(w.group(), run.start() + w.start(), run.start() + w.end())
+                 for w in re.finditer(r"[A-Za-z'’]+", run.group())]
+        for index, (word, _, _) in enumerate(words):
+            if re.search(r"['’]s?$", word):  # "Guangzhou's GDP": the name ends at the possessive
+                words = words[: index + 1]
+                break
+        cued = [(m.start + run.start(), m.end + run.start()) for m in metric_mentions(run.group())]
+
+        def dropped(word: tuple[str, int, int]) -> bool:
+            return word[0].lower().rstrip("'’s") in NAME_STOPWORDS or any(
+                s <= word[1] and word[2] <= e for s, e in cued)
+
+        while words and dropped(words[0]):
+            words.pop(0)
+        while words and dropped(words[-1]):
+            words.pop()
+        if not words:
+            continue
+        start, end = words[0][1], words[-1][2]
+        sentence_start = not text[:start].strip() or text[:start].rstrip()[-1] in ".;!?:\"“\n"
+        if len(words) == 1 and sentence_start:
+            continue
+        if _free(taken, start, end):
+            name = text[start:end].rstrip("'’")
+            names.append(Mention(re.sub(r"['’]s$", "", name), start, end))
+    return names
+
+
+def entity_mentions(text: str, glossary: Glossary) -> list[Mention]:
+    """Places from the glossary plus other capitalised names, in text order."""
+    places = place_mentions(text, glossary)
+    taken = [(m.start, m.end) for m in places]
+    return sorted(places + _name_runs(text, taken), key=lambda m: m.start)
+
+
+class MetricMention(NamedTuple):
+    concept: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def _metric_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    cues: list[tuple[str, str, bool]] = []
+    for concept, (english, chinese) in METRIC_CUES.items():
+        cues += [(cue, concept, True) for cue in english]
+        cues += [(cue, concept, False) for cue in chinese]
+    cues.sort(key=lambda c: -len(c[0]))
+    return tuple(
+        (re.compile(r"(?<![a-z])" + cue + r"(?![a-z])" if is_regex else re.escape(cue), re.IGNORECASE),
+         concept)
+        for cue, concept, is_regex in cues
+    )
+
+
+def metric_mentions(text: str) -> list[MetricMention]:
+    """Metric concepts cued in `text`, longest cue first, no overlaps, in text order."""
+    taken: list[tuple[int, int]] = []
+    found = []
+    for pattern, concept in _metric_patterns():
+        for match in pattern.finditer(text):
+            if _free(taken, *match.span()):
+                taken.append(match.span())
+                found.append(MetricMention(concept, *match.span()))
+    return sorted(found, key=lambda m: m.start)
+
+
+def _language(question: str) -> str:
+    return "zh" if len(_CJK.findall(question)) >= len(_EN_WORD.findall(question)) else "en"
+
+
+# Answer-kind cues, tried in this order (the first that matches wins).
+_KIND_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("share", re.compile(r"what (?:percentage|percent|proportion|share|fraction)|how much of a share"
+                         r"|percentage of|proportion of|share of|占比|比重|比例|百分之|占.{0,12}多少", re.I)),
+    ("when", re.compile(r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bwhat date\b|什么时候|何时|哪一?年|何年|哪天", re.I)),
+    ("how_many", re.compile(r"\bhow many\b|\bnumber of\b|几个|几项|几家|多少个|多少项|多少家|多少人", re.I)),
+    ("how_much", re.compile(r"\bhow (?:much|large|big|long)\b|多少|多大|多长|多少钱", re.I)),
+    ("which", re.compile(r"\b(?:which|who|where)\b|哪个|哪些|哪座|哪里|谁", re.I)),
+)
+_PEOPLE = re.compile(r"\bpeople\b|\bpersons?\b|\bpassengers?\b|\bresidents\b|人口|多少人|万人", re.I)
+_QUANTITY_WORDS = re.compile(r"\bwhat (?:was|is|were|are)\b|是多少|为多少|有多少", re.I)
+_UNIT_PHRASE = re.compile(
+    r"\bin (?:(?:thousand|million|billion|trillion) )?(?:yuan|us dollars|dollars|tons|teus|"
+    r"square kilometers|kilometers|percent)\b|[万亿]*(?:元人民币|人民币|美元|元|吨|平方公里|公里|人次|TEU)", re.I)
+_EN_STOP = NAME_STOPWORDS | frozenset("much many did does total all than more less about".split())
+
+
+def _answer_kind(question: str, metrics: tuple[str, ...]) -> str:
+    for kind, pattern in _KIND_CUES:
+        if pattern.search(question):
+            return kind
+    if metrics and _QUANTITY_WORDS.search(question):
+        return "how_much"
+    return "other"
+
+
+def _expected_units(question: str, kind: str, metrics: tuple[str, ...]) -> tuple[str, ...]:
+    """Units an answer should carry: stated ("in billion yuan", "多少亿元"), else implied by
+    the kind (share -> %, when -> year) or by the metric (GDP -> CNY/USD)."""
+    units: list[str] = []
+    for match in _UNIT_PHRASE.finditer(question):
+        phrase = re.sub(r"^in ", "", match.group(), flags=re.I)
+        parsed = parse_unit(phrase)
+        if parsed and parsed.unit:
+            units.append(parsed.unit)
+    if kind == "share":
+        units += ["%", "pp"]
+    elif kind == "when":
+        units += ["year", "date"]
+    elif kind in ("how_many", "how_much", "other"):
+        if kind == "how_many" and _PEOPLE.search(question):
+            units.append("person")
+        for metric in metrics:
+            units += METRIC_UNITS.get(metric, ())
+    return tuple(dict.fromkeys(units))
+
+
+def _keywords(question: str, entities: list[Mention]) -> tuple[str, ...]:
+    """Content words left over once places are taken out: a weak, lexical tie-breaker."""
+    rest = question
+    for mention in sorted(entities, key=lambda m: -m.start):
+        rest = rest[: mention.start] + " " + rest[mention.end:]
+    words = [w.lower() for w in re.findall(r"[A-Za-z]{3,}", rest)]
+    return tuple(dict.fromkeys(w for w in words if w not in _EN_STOP))
+
+
+def analyse_question(question: str, glossary: Glossary) -> QuestionAnalysis:
+    """Split a question (English or Chinese) into entities, years, metrics and answer kind."""
+    mentions = entity_mentions(question, glossary)
+    metrics = tuple(dict.fromkeys(m.concept for m in metric_mentions(question)))
+    kind = _answer_kind(question, metrics)
+    if kind == "share":
+        metrics = tuple(m for m in metrics if m != "share") + ("share",)
+    return QuestionAnalysis(
+        question=question,
+        language=_language(question),
+        entities=tuple(dict.fromkeys(m.name for m in mentions)),
+        years=tuple(dict.fromkeys(int(y) for y in _YEAR.findall(question))),
+        metrics=metrics,
+        answer_kind=kind,
+        expected_units=_expected_units(question, kind, metrics),
+        keywords=_keywords(question, mentions),
+    )
