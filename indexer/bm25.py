@@ -85,7 +85,12 @@ class BM25Index:
         if len(token_lists) == 0:
             raise IndexStoreError("cannot build a BM25 index from zero chunks")
         engine = bm25s.BM25(k1=settings.k1, b=settings.b, method=settings.method)
-        corpus = [list(tokens) for tokens in token_lists]
+        # bm25s wants lists of lists; copy only when given other sequences (at 1M chunks a
+        # needless copy costs hundreds of MB).
+        if isinstance(token_lists, list) and all(isinstance(t, list) for t in token_lists):
+            corpus = token_lists
+        else:
+            corpus = [list(tokens) for tokens in token_lists]
         if not any(corpus):
             raise IndexStoreError(
                 f"cannot build a BM25 index: none of the {len(corpus)} chunks has a single term"
