@@ -65,7 +65,7 @@ NAME_STOPWORDS = frozenset(
     were has have had do does did among however although because since after before during
     while through under table figure see according currently today entering just also
     january february march april may june july august september october november december
-    first second third chairman dean president general secretary""".split()
+    first second third chairman dean president general secretary more less over nearly""".split()
 )
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")

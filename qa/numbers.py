@@ -1,0 +1,412 @@
+"""Numbers in prose and table cells, normalised into `Figure`s with a label.
+
+A figure keeps its surface form and exact span (so an answer cites what the document
+says) and gets a value with scale words applied, a canonical unit (corpus.units) and a
+label ("New York Bay Area GDP 2016") built from its sentence: the nearest place or name,
+the metric the number quantifies, the sentence's year. Dates and years are recognised
+first so that "2016年", "2015~2017年" and "September 14-15" are never read as quantities.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from functools import lru_cache
+from typing import NamedTuple, Sequence
+
+from corpus.glossary import Glossary, load_glossary
+from corpus.types import Fact
+from corpus.units import CHINESE_SCALES, CHINESE_UNITS, ENGLISH_SCALES, ENGLISH_UNITS, parse_unit
+from qa.question import (
+    PLACE_KINDS, Mention, entity_mentions, metric_mentions,
+)
+from qa.types import Figure
+
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december")
+_MONTH = r"(?P<month>" + "|".join(m.capitalize() for m in MONTHS) + r")"
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_YEAR = r"(?:19|20)\d{2}"
+_RANGE = r"\s*[-~～–—至到]\s*"
+
+
+def _alternation(words: Sequence[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_DATE_PATTERNS = (
+    # Year ranges first: "2015~2017年", "2016-2020".
+    re.compile(rf"(?<!\d)(?P<year>{_YEAR}){_RANGE}(?P<year2>{_YEAR})(?:\s*年)?(?!\d)"),
+    # Chinese dates: "2015年6月", "2017年12月14日", "2016年".
+    re.compile(rf"(?<!\d)(?P<year>{_YEAR})\s*年(?:\s*(?P<month_n>\d{{1,2}})\s*月(?:\s*(?P<day>\d{{1,2}})\s*日)?)?"),
+    re.compile(r"(?<!\d)(?P<month_n>\d{1,2})\s*月(?:\s*(?P<day>\d{1,2})\s*日)?"),
+    # English dates: "December 14, 2017", "September 14-15", "April 2023", "March of 2017".
+    re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:{_RANGE}\d{{1,2}})?(?:,?\s+(?P<year>{_YEAR}))?(?!\d)"),
+    re.compile(rf"\b{_MONTH}\s+(?:of\s+)?(?P<year>{_YEAR})(?!\d)"),
+)
+_QUANTITY = re.compile(
+    rf"(?P<cur>US\$|HK\$|\$|¥|￥|RMB ?)?(?P<num>{_NUM})(?:(?P<sep>\s?[-~～–]\s?)(?P<num2>{_NUM}))?"
+)
+_ZH_TAIL = re.compile(
+    rf"(?P<scale>{_alternation([s for s in CHINESE_SCALES if s != '千'])}|千(?![米克瓦]))?"
+    rf"(?P<unit>{_alternation([u for u in CHINESE_UNITS if u not in ('%', '％')])}|年)?"
+)
+_EN_TAIL = re.compile(
+    rf"(?:\s?(?P<scale>{_alternation(list(ENGLISH_SCALES))})(?![A-Za-z]))?"
+    rf"(?:\s?(?P<unit>%|％|years?|{_alternation([u for u in ENGLISH_UNITS if u != '%'])})(?![A-Za-z]))?",
+    re.IGNORECASE,
+)
+_CURRENCY = {"US$": "USD", "$": "USD", "HK$": "HKD", "¥": "CNY", "￥": "CNY", "RMB": "CNY"}
+_CLAUSE_END = re.compile(r"(?<=[.!?])\s+|[;；。！？\n]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|[。！？\n]")
+_FOLLOWING_PLACE = re.compile(r"\s+(?:in|of|for|at|from)\s+(?:the\s+)?")
+_NOUN_STOPS = frozenset("of in and or with to from for that which were was have has are is per by at on as than".split())
+# Reference numbers, not measures: "Table 1", "(see Figure 2)", "(3) Macau", "2. Progress".
+_REFERENCE_BEFORE = re.compile(r"(?:Table|Figure|Fig\.|Chapter|Section|Article|No\.|表|图)\s?$")
+_ZH_COUNT_NOUN = re.compile(r"[\u4e00-\u9fff]{1,4}")
+_MODIFIERS = ("share", "growth")
+_PEOPLE_METRICS = ("population", "passenger throughput")
+
+
+class _Raw(NamedTuple):
+    """A number found in the text before labelling: local span, value, unit, kind."""
+
+    start: int
+    end: int
+    value: float
+    unit: str | None
+    kind: str  # "year", "date", "count" (bare number) or "quantity"
+
+
+@lru_cache(maxsize=1)
+def _bundled_glossary() -> Glossary:
+    return load_glossary()
+
+
+def _spans(text: str, boundary: re.Pattern[str]) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for match in boundary.finditer(text):
+        if match.start() > start:
+            spans.append((start, match.start()))
+        start = match.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _containing(spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
+    for start, end in spans:
+        if start <= position < end:
+            return start, end
+    return position, position
+
+
+def _date(match: re.Match[str]) -> _Raw:
+    """A year (value the year, unit "year") or, without a year, a day: unit "date",
+    value month*100+day (September 14 -> 914), the first day of a range."""
+    groups = match.groupdict()
+    if groups.get("year"):
+        return _Raw(match.start(), match.end(), float(groups["year"]), "year", "year")
+    month = (MONTHS.index(groups["month"].lower()) + 1 if groups.get("month")
+             else int(groups["month_n"]))
+    day = int(groups["day"]) if groups.get("day") else 0
+    return _Raw(match.start(), match.end(), float(month * 100 + day), "date", "date")
+
+
+def _token_inside(text: str, start: int) -> bool:
+    """True when a number is part of a word or code: "covid-19", "T3", "9+2", "第26届"."""
+    before = text[start - 1] if start else ""
+    if before.isascii() and (before.isalnum() or before in ".,"):
+        return True
+    if before in "-+/" and start >= 2 and text[start - 2].isascii() and text[start - 2].isalnum():
+        return True
+    return before == "第" or bool(_REFERENCE_BEFORE.search(text[max(0, start - 8):start]))
+
+
+def _list_marker(text: str, start: int, end: int) -> bool:
+    """"(3)" section numbers and "2. " at a line start."""
+    if text[start - 1:start] == "(" and text[end:end + 1] == ")":
+        return True
+    line_start = start == 0 or text[start - 1] == "\n"
+    return line_start and text[end:end + 2] in (". ", "、")
+
+
+def _quantity(text: str, match: re.Match[str]) -> _Raw | None:
+    """Number + scale + unit after it; None for ordinals and numbers glued to words."""
+    start = match.start("num") if not match.group("cur") else match.start()
+    if _token_inside(text, match.start()):
+        return None
+    number = float(match.group("num").replace(",", ""))
+    end = match.end()
+    rest = text[end:]
+    tail = _ZH_TAIL.match(rest)
+    if not tail.group():
+        tail = _EN_TAIL.match(rest)
+    scale_word, unit_word = tail.group("scale"), tail.group("unit")
+    end += tail.end()
+    if not tail.group() and re.match(r"(?:st|nd|rd|th)\b|[A-Za-z]", rest):
+        return None  # "21st", "15th", "5G": names, not measures
+    scale = (CHINESE_SCALES.get(scale_word) or ENGLISH_SCALES.get(scale_word.lower())) if scale_word else 1.0
+    unit: str | None = None
+    if match.group("cur"):
+        unit = _CURRENCY[match.group("cur").strip()]
+    if unit_word:
+        if unit_word in ("年", "year", "years", "Year", "Years"):
+            unit = "yr"
+        else:
+            parsed = parse_unit(unit_word)
+            unit = unit or (parsed.unit if parsed else None)
+    raw_num = match.group("num")
+    if (not scale_word and not unit_word and not match.group("cur") and not match.group("num2")
+            and re.fullmatch(_YEAR, raw_num)):
+        return _Raw(start, end, number, "year", "year")
+    kind = "count" if not (unit or scale_word) else "quantity"
+    return _Raw(start, end, _scaled(raw_num.replace(",", ""), scale), unit, kind)
+
+
+def _find_numbers(text: str) -> list[_Raw]:
+    """Every date, year and quantity, dates first so their digits are not re-read."""
+    taken: list[_Raw] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= r.start or start >= r.end for r in taken)
+
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            if free(*match.span()) and not _token_inside(text, match.start()):
+                taken.append(_date(match))
+    for match in _QUANTITY.finditer(text):
+        if free(*match.span()):
+            raw = _quantity(text, match)
+            if raw and free(raw.start, raw.end) and not _list_marker(text, raw.start, raw.end):
+                taken.append(raw)
+    return sorted(taken)
+
+
+class MetricCue(NamedTuple):
+    """A metric concept cued at a document-local span."""
+
+    concept: str
+    start: int
+    end: int
+
+
+def _nearest_before(mentions: Sequence[Mention], start: int, lo: int) -> Mention | None:
+    before = [m for m in mentions if lo <= m.start and m.end <= start]
+    return before[-1] if before else None
+
+
+def _entity(text: str, raw: _Raw, mentions: Sequence[Mention],
+            clause: tuple[int, int], sentence: tuple[int, int]) -> str | None:
+    """"$1.5 trillion in the New York Bay Area" names its place after the number;
+    otherwise the nearest place before it in the clause, then in the sentence."""
+    for mention in mentions:
+        if raw.end <= mention.start < clause[1] and _FOLLOWING_PLACE.fullmatch(
+                text[raw.end:mention.start]):
+            return mention.name
+        if mention.start >= raw.end:
+            break
+    near = _nearest_before(mentions, raw.start, clause[0]) or _nearest_before(mentions, raw.start, sentence[0])
+    return near.name if near else None
+
+
+def _year(raw: _Raw, years: Sequence[_Raw], clause: tuple[int, int], sentence: tuple[int, int]) -> int | None:
+    """The year a figure is about: its own value for a year, else the nearest year before
+    it in its clause, else after it in the clause, then the same in its sentence."""
+    if raw.unit == "year":
+        return int(raw.value)
+    for lo, hi in (clause, sentence):
+        inside = [y for y in years if lo <= y.start < hi]
+        before = [y for y in inside if y.end <= raw.start]
+        after = [y for y in inside if y.start >= raw.end]
+        if before or after:
+            return int((before[-1] if before else after[0]).value)
+    return None
+
+
+def _count_noun(text: str, raw: _Raw) -> str | None:
+    """The noun a bare count counts: "853 cooperative projects", "68个项目"."""
+    rest = text[raw.end:]
+    if rest[:1] and "\u4e00" <= rest[0] <= "\u9fff":
+        match = _ZH_COUNT_NOUN.match(rest)
+        return match.group() if match else None
+    words = []
+    for word in re.match(r"[ a-z-]*", rest).group().split()[:4]:
+        if word in _NOUN_STOPS:
+            break
+        words.append(word)
+    return " ".join(words) or None
+
+
+def _metric(text: str, raw: _Raw, clause: tuple[int, int]) -> str | None:
+    """What a number measures: a concept cued by its own unit word ("passengers"), the noun
+    a bare count counts, or the nearest metric cue before it in its clause (after it when
+    none is before). Percentages keep a share/growth modifier ("gdp share")."""
+    if raw.kind in ("year", "date"):
+        return None
+    own = [m.concept for m in metric_mentions(text[raw.start:raw.end])]
+    if own and own[-1] not in _MODIFIERS:
+        return own[-1]
+    if raw.kind == "count":
+        noun = _count_noun(text, raw)
+        if noun:
+            concepts = [m.concept for m in metric_mentions(noun) if m.concept not in _MODIFIERS]
+            return concepts[-1] if concepts else noun
+    cues = [MetricCue(m.concept, clause[0] + m.start, clause[0] + m.end)
+            for m in metric_mentions(text[clause[0]:clause[1]])]
+    before = [c for c in cues if c.end <= raw.start]
+    base = [c.concept for c in before if c.concept not in _MODIFIERS]
+    if not base:
+        base = [c.concept for c in cues if c.start >= raw.end and c.concept not in _MODIFIERS][:1]
+    metric = base[-1] if base else None
+    if raw.unit in ("%", "pp") and before and before[-1].concept in _MODIFIERS:
+        return f"{metric} {before[-1].concept}" if metric else before[-1].concept
+    return metric
+
+
+
+def _respectively(text: str, raws: Sequence[_Raw], mentions: Sequence[Mention],
+                  sentence: tuple[int, int]) -> dict[int, str]:
+    """"A, B and C ... were X, Y and Z respectively": pair values and places in order.
+    Returns {raw.start: entity}; empty when the counts do not line up."""
+    lo, hi = sentence
+    if not re.search(r"\brespectively\b|分别", text[lo:hi]):
+        return {}
+    values = [r for r in raws if lo <= r.start < hi and r.kind not in ("year", "date")]
+    if len(values) < 2:
+        return {}
+    names: list[Mention] = []
+    for mention in mentions:
+        if lo <= mention.start < values[0].start and (not names or names[-1].name != mention.name):
+            names.append(mention)
+    if len(names) < len(values):
+        names = [m for m in mentions if values[-1].end <= m.start < hi]
+    if len(names) < len(values):
+        return {}
+    names = names[-len(values):] if names[0].start < values[0].start else names[: len(values)]
+    return {value.start: name.name for value, name in zip(values, names)}
+
+
+def _label(*parts: object) -> str:
+    return " ".join(str(p) for p in parts if p not in (None, ""))
+
+
+def _display(metric: str | None) -> str | None:
+    """"gdp share" -> "GDP share": concepts are lower-case, labels are for people."""
+    if metric is None:
+        return None
+    return re.sub(r"\bgdp\b", "GDP", metric)
+
+
+def extract_figures(text: str, doc_id: str, offset: int = 0,
+                    glossary: Glossary | None = None) -> list[Figure]:
+    """Every number in `text` as a Figure, in text order. `offset` is where `text` starts
+    in the document, so `document.text[f.start:f.end] == f.text`. `glossary` defaults to
+    the bundled one (place names for labels)."""
+    glossary = glossary or _bundled_glossary()
+    raws = _find_numbers(text)
+    if not raws:
+        return []
+    clauses, sentences = _spans(text, _CLAUSE_END), _spans(text, _SENTENCE_END)
+    mentions = entity_mentions(text, glossary)
+    years = [r for r in raws if r.unit == "year"]
+    paired: dict[int, str] = {}
+    for sentence in sentences:
+        paired.update(_respectively(text, raws, mentions, sentence))
+    figures = []
+    for raw in raws:
+        clause, sentence = _containing(clauses, raw.start), _containing(sentences, raw.start)
+        entity = paired.get(raw.start) or _entity(text, raw, mentions, clause, sentence)
+        metric = _metric(text, raw, clause)
+        unit = raw.unit
+        if unit is None and raw.kind == "quantity" and metric in _PEOPLE_METRICS:
+            unit = "person"  # "population ... 67.9438 million": people, though unwritten
+        year = _year(raw, years, clause, sentence)
+        surface = text[raw.start:raw.end]
+        if raw.kind == "year":
+            label = _label(entity, "year", surface)
+        elif raw.kind == "date":
+            label = _label(entity, "date", surface)
+        else:
+            label = _label(entity, _display(metric), year)
+        figures.append(Figure(value=raw.value, unit=unit, text=surface, doc_id=doc_id,
+                              start=offset + raw.start, end=offset + raw.end, label=label,
+                              entity=entity, metric=metric, year=year))
+    return figures
+
+
+_HEADER_UNIT = re.compile(r"[(（]([^()（）]+)[)）]\s*$")
+_CAPTION_YEAR = re.compile(rf"(?<!\d)({_YEAR})(?:\s*年)?(?!\d)")
+
+
+def _strip_unit(label: str) -> str:
+    return _HEADER_UNIT.sub("", label).strip()
+
+
+def _fact_scale(fact: Fact) -> tuple[float, str | None]:
+    """Scale and canonical unit of a cell: Fact.unit, else a unit in a label's parentheses.
+    A unit we do not know keeps scale 1 and its own spelling rather than being dropped."""
+    written = fact.unit
+    if written is None:
+        for label in (fact.row_label, *fact.column_labels):
+            match = _HEADER_UNIT.search(label)
+            if match and parse_unit(match.group(1)):
+                written = match.group(1)
+                break
+    if written is None:
+        return 1.0, None
+    parsed = parse_unit(written)
+    return (parsed.scale, parsed.unit) if parsed else (1.0, written)
+
+
+def _english(zh: str, glossary: Glossary) -> str | None:
+    """Glossary English of a label; "深圳港" falls back to "Shenzhen Port" via "深圳"."""
+    english = glossary.english(zh)
+    if english is None and zh.endswith("港") and len(zh) > 1:
+        city = glossary.english(zh[:-1])
+        english = f"{city} Port" if city else None
+    return english
+
+
+def _concept_name(label: str) -> str | None:
+    concepts = [m.concept for m in metric_mentions(label)]
+    return _display(concepts[-1]) if concepts else None
+
+
+def _scaled(number: str, scale: float) -> float:
+    """number x scale in decimal, so 19547.44 x 1e8 is 1954744000000.0, not ...999.9998."""
+    return float(Decimal(number) * Decimal(scale))
+
+
+def _is_place(zh: str, glossary: Glossary) -> bool:
+    kinds = {e.kind for e in glossary.entries if e.zh in (zh, zh[:-1] if zh.endswith("港") else zh)}
+    return bool(kinds & set(PLACE_KINDS)) and not kinds - set(PLACE_KINDS) - {"term"}
+
+
+def _fact_figure(fact: Fact, year: int | None, glossary: Glossary) -> Figure:
+    scale, unit = _fact_scale(fact)
+    labels = [_strip_unit(label) for label in fact.key]
+    places = [label for label in labels if _is_place(label, glossary)]
+    entity_zh = places[0] if places else None
+    rest = [label for label in labels if label != entity_zh]
+    entity = (_english(entity_zh, glossary) or entity_zh) if entity_zh else None
+    rest_en = [_english(label, glossary) or _concept_name(label) or label for label in rest]
+    concepts = [m.concept for part in rest + rest_en for m in metric_mentions(part)]
+    metric = concepts[0] if concepts else (" ".join(rest_en) or None)
+    english = _label(entity, *rest_en, year)
+    chinese = _label(entity_zh, *rest)
+    return Figure(
+        value=_scaled(repr(fact.value), scale), unit=unit, text=fact.raw, doc_id=fact.doc_id,
+        start=fact.start, end=fact.end, label=f"{english} ({chinese})" if chinese else english,
+        entity=entity, metric=metric, year=year,
+    )
+
+
+def figures_from_facts(facts: Sequence[Fact], caption: str | None,
+                       glossary: Glossary) -> list[Figure]:
+    """Table cells as Figures: value = number x the unit's scale, labelled in English and
+    Chinese ("Guangzhou GDP 2016 (广州 GDP)") so questions in either language match; the
+    year comes from the caption ("表1 2016年..."). Text cells (value None) give none."""
+    found = _CAPTION_YEAR.search(caption or "")
+    year = int(found.group(1)) if found else None
+    return [_fact_figure(fact, year, glossary) for fact in facts if fact.value is not None]
