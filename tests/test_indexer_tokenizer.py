@@ -1,5 +1,6 @@
 """The BM25 tokenizer on real jieba, PyStemmer and the bundled glossary (no mocks)."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,14 @@ from indexer.paths import cache_dir
 from indexer.tokenizer import Tokenizer, TokenizerSettings
 
 
+# Fixed user terms, so these cases do not move when the glossary grows; the glossary
+# itself is checked by a property below.
+TERMS = ("粤港澳大湾区", "一带一路", "南沙")
+
+
 @pytest.fixture(scope="module")
 def tokenizer() -> Tokenizer:
-    return Tokenizer(TokenizerSettings())
+    return Tokenizer(TokenizerSettings(user_terms=TERMS))
 
 
 def test_mixed_chinese_english_question(tokenizer: Tokenizer) -> None:
@@ -50,6 +56,14 @@ def test_default_user_terms_are_the_glossary_terms() -> None:
     assert TokenizerSettings().user_terms == load_glossary().chinese_terms()
 
 
+def test_every_chinese_glossary_term_is_one_token() -> None:
+    default = Tokenizer(TokenizerSettings())
+    terms = [t for t in load_glossary().chinese_terms() if re.fullmatch(r"[\u4e00-\u9fff]+", t)]
+    assert "粤港澳大湾区" in terms and "南沙" in terms
+    assert [t for t in terms if t not in default.tokenize(t)] == []
+    assert "南沙" in default.tokenize("广州南沙的港口")
+
+
 def test_user_terms_change_segmentation() -> None:
     plain = Tokenizer(TokenizerSettings(user_terms=()))
     custom = Tokenizer(TokenizerSettings(user_terms=("核心引擎",)))
@@ -68,7 +82,8 @@ def test_user_terms_change_segmentation() -> None:
     ],
 )
 def test_chinese_modes(chinese: str, expected: list[str]) -> None:
-    assert Tokenizer(TokenizerSettings(chinese=chinese)).tokenize("粤港澳大湾区") == expected
+    settings = TokenizerSettings(chinese=chinese, user_terms=TERMS)
+    assert Tokenizer(settings).tokenize("粤港澳大湾区") == expected
 
 
 def test_no_stemmer_no_stopwords() -> None:
