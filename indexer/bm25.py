@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import logging
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -163,6 +164,12 @@ class BM25Index:
             raise IndexStoreError(
                 f"BM25 index in {directory} is unreadable ({error}); rebuild the index"
             ) from error
+        stored = (engine.k1, engine.b, engine.method)
+        if stored != (settings.k1, settings.b, settings.method):
+            raise IndexStoreError(
+                f"BM25 index in {directory} was scored with k1, b, method = {stored} but its "
+                f"settings file says {(settings.k1, settings.b, settings.method)}; rebuild the index"
+            )
         if engine.scores["num_docs"] != size:
             raise IndexStoreError(
                 f"BM25 index in {directory} has {engine.scores['num_docs']} rows but its "
@@ -171,16 +178,16 @@ class BM25Index:
         return cls(engine, settings, size)
 
 
-class _quiet_bm25s:
+@contextmanager
+def _quiet_bm25s() -> Iterator[None]:
     """Silence bm25s's INFO/DEBUG logging for the duration of a call."""
-
-    def __enter__(self) -> None:
-        self._logger = logging.getLogger("bm25s")
-        self._level = self._logger.level
-        self._logger.setLevel(max(self._level, logging.WARNING))
-
-    def __exit__(self, *exc: object) -> None:
-        self._logger.setLevel(self._level)
+    logger = logging.getLogger("bm25s")
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def rank_bm25_scores(

@@ -111,6 +111,12 @@ def test_load_refuses_incomplete_or_corrupted(tiny: BM25Index, tmp_path: Path) -
     (tmp_path / "rows" / "bm25_settings.json").write_text(json.dumps({**payload, "rows": 7}))
     with pytest.raises(IndexStoreError, match="7"):
         BM25Index.load(tmp_path / "rows")
+    tiny.save(tmp_path / "params")
+    params_path = tmp_path / "params" / "params.index.json"
+    params = json.loads(params_path.read_text(encoding="utf-8"))
+    params_path.write_text(json.dumps({**params, "k1": 2.0}), encoding="utf-8")
+    with pytest.raises(IndexStoreError, match="k1, b, method"):
+        BM25Index.load(tmp_path / "params")
 
 
 # --- the bundled corpus: Chinese matches, and agreement with rank-bm25 -----------------
