@@ -227,6 +227,7 @@ class BeirRun:
     settings: dict[str, Any]
     results: tuple[ModeResult, ...]
     alpha_sweep: dict[float, float]  # convex alpha -> nDCG@10; information only
+    top10: dict[str, dict[str, list[str]]]  # mode -> query id -> its 10 best doc ids
 
 
 def run_beir(
@@ -285,6 +286,7 @@ def run_beir(
         qrels_pairs=sum(len(docs) for docs in qrels.values()),
         unresolved_qrels=data.unresolved_qrels(),
         settings={**settings.to_dict(), "depth": depth}, results=results, alpha_sweep=sweep,
+        top10={mode: {q: ranked[mode].ids(q)[:NDCG_K] for q in qids} for mode in modes},
     )
 
 
@@ -523,6 +525,7 @@ def beir_markdown(run: BeirRun, machine: dict[str, Any]) -> str:
 def beir_json(run: BeirRun, machine: dict[str, Any]) -> dict[str, Any]:
     """The report as data: machine, dataset, settings, results, published figures."""
     data = asdict(run)
+    del data["top10"]  # per-query lists are for debugging, not for the report
     data["alpha_sweep"] = [{"alpha": a, "ndcg@10": v} for a, v in run.alpha_sweep.items()]
     data["published_ndcg@10"] = PUBLISHED.get(run.dataset.lower(), {})
     data["target_ndcg@10"] = TARGETS.get(run.dataset.lower())
