@@ -115,7 +115,9 @@ def _date(match: re.Match[str]) -> _Raw:
 
 def _token_inside(text: str, start: int) -> bool:
     """True when a number is part of a word or code: "covid-19", "T3", "9+2", "第26届"."""
-    before = text[start - 1] if start else ""
+    if start == 0:
+        return False
+    before = text[start - 1]
     if before.isascii() and (before.isalnum() or before in ".,"):
         return True
     if before in "-+/" and start >= 2 and text[start - 2].isascii() and text[start - 2].isalnum():
