@@ -25,7 +25,7 @@ WEIGHTS: Mapping[str, Mapping[str, float]] = MappingProxyType({
 })
 EXTRA_METRIC_PENALTY = 0.6  # per concept the figure has and the question did not ask for
 UNIT_MATCH, UNIT_MISMATCH = 1.5, -0.5
-TIME_FOR_WHEN, TIME_NOT_ASKED, NOT_TIME_FOR_WHEN = 2.0, -2.5, -1.5
+TIME_FOR_WHEN, TIME_NOT_ASKED, NOT_TIME_FOR_WHEN = 2.0, -3.0, -1.5
 KEYWORD_BONUS, KEYWORD_CAP = 0.3, 0.9
 _TIME_UNITS = ("year", "date")
 

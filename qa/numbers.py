@@ -208,6 +208,10 @@ def _entity(text: str, raw: _Raw, mentions: Sequence[Mention],
             return mention.name
         if mention.start >= raw.end:
             break
+    if raw.kind in ("year", "date"):  # "In 2016, the Bay Area ...": the subject follows
+        after = [m for m in mentions if raw.end <= m.start < clause[1]]
+        if after:
+            return after[0].name
     near = _nearest_before(mentions, raw.start, clause[0]) or _nearest_before(mentions, raw.start, sentence[0])
     return near.name if near else None
 
@@ -244,8 +248,12 @@ def _metric(text: str, raw: _Raw, clause: tuple[int, int]) -> str | None:
     """What a number measures: a concept cued by its own unit word ("passengers"), the noun
     a bare count counts, or the nearest metric cue before it in its clause (after it when
     none is before). Percentages keep a share/growth modifier ("gdp share")."""
-    if raw.kind in ("year", "date"):
-        return None
+    cues = [MetricCue(m.concept, clause[0] + m.start, clause[0] + m.end)
+            for m in metric_mentions(text[clause[0]:clause[1]])]
+    if raw.kind in ("year", "date"):  # "In 2016, ... achieved a regional GDP": when of the GDP
+        after = [c.concept for c in cues if c.start >= raw.end and c.concept not in _MODIFIERS]
+        before = [c.concept for c in cues if c.end <= raw.start and c.concept not in _MODIFIERS]
+        return (after[:1] or before[-1:] or [None])[0]
     own = [m.concept for m in metric_mentions(text[raw.start:raw.end])]
     if own and own[-1] not in _MODIFIERS:
         return own[-1]
@@ -254,8 +262,6 @@ def _metric(text: str, raw: _Raw, clause: tuple[int, int]) -> str | None:
         if noun:
             concepts = [m.concept for m in metric_mentions(noun) if m.concept not in _MODIFIERS]
             return concepts[-1] if concepts else noun
-    cues = [MetricCue(m.concept, clause[0] + m.start, clause[0] + m.end)
-            for m in metric_mentions(text[clause[0]:clause[1]])]
     before = [c for c in cues if c.end <= raw.start]
     base = [c.concept for c in before if c.concept not in _MODIFIERS]
     if not base:
@@ -325,10 +331,8 @@ def extract_figures(text: str, doc_id: str, offset: int = 0,
             unit = "person"  # "population ... 67.9438 million": people, though unwritten
         year = _year(raw, years, clause, sentence)
         surface = text[raw.start:raw.end]
-        if raw.kind == "year":
-            label = _label(entity, "year", surface)
-        elif raw.kind == "date":
-            label = _label(entity, "date", surface)
+        if raw.kind in ("year", "date"):
+            label = _label(entity, _display(metric), raw.kind, surface)
         else:
             label = _label(entity, _display(metric), year)
         figures.append(Figure(value=raw.value, unit=unit, text=surface, doc_id=doc_id,

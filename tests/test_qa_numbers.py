@@ -159,7 +159,7 @@ def test_labels_of_the_bay_area_gdp_sentence():
     figures = sentence_figures(GBA, sentence)
     got = [(f.text, f.entity, f.metric, f.year) for f in figures]
     assert got == [
-        ("2016", None, None, 2016),
+        ("2016", "Guangdong-Hong Kong-Macao Greater Bay Area", "gdp", 2016),  # the when of that GDP
         ("$1.4 trillion", "Guangdong-Hong Kong-Macao Greater Bay Area", "gdp", 2016),
         ("$1.5 trillion", "New York Bay Area", "gdp", 2016),
         ("$1.3 trillion", "Tokyo Bay Area", "gdp", 2016),
