@@ -111,6 +111,8 @@ def _read_document(doc_id: str, path: Path) -> tuple[Document | None, str | None
         data = path.read_bytes()
     except OSError as error:
         return None, f"{path}: cannot be read ({error.strerror}); check its permissions"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, f"{path}: is UTF-16 text; re-save it as UTF-8"
     if b"\x00" in data:
         return None, (
             f"{path}: looks binary (contains NUL bytes; UTF-16 text does too); "

@@ -1,0 +1,66 @@
+"""`qa chunks [PATH ...]`: show exactly what gets indexed (a summary, or every chunk as JSON)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from corpus.chunker import ChunkSettings, chunk_documents
+from corpus.glossary import load_glossary
+from corpus.loader import load_corpus
+from corpus.types import CHUNK_KINDS
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    defaults = ChunkSettings()
+    parser = subparsers.add_parser(
+        "chunks",
+        help="show the chunks a corpus is cut into",
+        description="Load a corpus (no PATH: the bundled one), cut it into chunks and print "
+        "a summary, or with --json one JSON object per chunk.",
+    )
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                        help=".txt/.md files or folders (searched recursively)")
+    parser.add_argument("--json", action="store_true",
+                        help="one JSON object per chunk: doc, start, end, text, kind, section, ...")
+    parser.add_argument("--max-chars", type=int, default=defaults.max_chars,
+                        help=f"longest prose chunk in characters (default {defaults.max_chars})")
+    parser.add_argument("--overlap", type=int, default=defaults.overlap_sentences,
+                        help="sentences repeated between neighbouring prose chunks "
+                        f"(default {defaults.overlap_sentences})")
+    parser.add_argument("--glossary", action="append", type=Path, default=[], metavar="FILE",
+                        help="extra glossary file (zh<TAB>en<TAB>kind); may be repeated")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = ChunkSettings(max_chars=args.max_chars, overlap_sentences=args.overlap)
+    corpus = load_corpus(args.paths or None)
+    glossary = load_glossary(args.glossary)
+    chunks = chunk_documents(corpus.documents, settings, glossary)
+    out = sys.stdout
+    if args.json:
+        for chunk in chunks:
+            row = {
+                "doc": chunk.doc_id, "start": chunk.start, "end": chunk.end, "text": chunk.text,
+                "kind": chunk.kind, "section": chunk.section,
+                "table_caption": chunk.table_caption, "chunk_id": chunk.chunk_id,
+            }
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return 0
+    kinds = Counter(chunk.kind for chunk in chunks)
+    tables = sum(1 for chunk in chunks if chunk.kind == "table")
+    facts = sum(len(chunk.facts) for chunk in chunks if chunk.kind == "table")
+    out.write(f"documents: {len(corpus.documents)}")
+    out.write(f" (ignored non-.txt/.md files: {len(corpus.ignored)})\n" if corpus.ignored else "\n")
+    by_kind = ", ".join(f"{kind} {kinds[kind]}" for kind in CHUNK_KINDS)
+    out.write(f"chunks: {len(chunks)} ({by_kind})\n")
+    out.write(f"tables: {tables}\nfacts: {facts}\n")
+    per_doc = Counter(chunk.doc_id for chunk in chunks)
+    for document in corpus.documents:
+        out.write(f"  {document.doc_id}: {per_doc[document.doc_id]} chunks, {len(document.text)} chars"
+                  f" - {document.title[:60]}\n")
+    return 0

@@ -1,0 +1,148 @@
+"""corpus.tables: the bundled tables parse into facts with exact spans; layouts in general."""
+
+import pytest
+
+from corpus.loader import load_documents
+from corpus.tables import parse_tables, table_entities
+from corpus.types import Document
+
+
+@pytest.fixture(scope="module")
+def gba():
+    (document,) = [d for d in load_documents() if d.doc_id == "gba-development.txt"]
+    return document
+
+
+@pytest.fixture(scope="module")
+def tables(gba):
+    return {table.table_id: table for table in parse_tables(gba)}
+
+
+def facts_by_key(table):
+    return {fact.key: fact for fact in table.facts}
+
+
+def test_bundled_document_has_five_tables_with_both_captions(tables):
+    assert list(tables) == ["table1", "table2", "table3", "table4", "table5"]
+    table1 = tables["table1"]
+    assert table1.caption_zh == "表1 2016年粤港澳大湾区11城市横向比较"
+    assert table1.caption_en.startswith("Table 1 Horizontal comparison of 11 cities")
+    assert table1.source_note == "资料来源:各城市2016年统计年鉴;其中香港、澳门数据来源于世界银行。"
+    assert table1.unit is None and table1.corner_label == "城市"
+
+
+def test_table_span_runs_from_chinese_caption_to_english_caption(gba, tables):
+    for number, table in enumerate(tables.values(), start=1):
+        block = gba.text[table.start : table.end]
+        assert block.startswith(f"表{number} ")
+        assert block.splitlines()[-1].startswith(f"Table {number} ")
+
+
+def test_jiangmen_gdp_fact_has_value_unit_and_exact_span(gba, tables):
+    fact = facts_by_key(tables["table1"])[("江门", "GDP(亿元人民币)")]
+    assert (fact.value, fact.unit, fact.raw) == (2418.78, "亿元人民币", "2418.78")
+    assert gba.text[fact.start : fact.end] == "2418.78"
+    assert (fact.doc_id, fact.table_id) == ("gba-development.txt", "table1")
+
+
+def test_second_column_block_of_table1_is_parsed(tables):
+    table1 = tables["table1"]
+    cities = [column.labels for column in table1.columns]
+    assert cities == [(c,) for c in "广州 东莞 深圳 惠州 珠海 江门 中山 佛山 肇庆 香港 澳门".split()]
+    facts = facts_by_key(table1)
+    assert facts[("中山", "GDP(亿元人民币)")].value == 3202.78
+    assert facts[("澳门", "人均GDP(人民币元)")].value == 462534
+    assert facts[("香港", "常住人口(万人)")].unit == "万人"
+    assert facts[("肇庆", "面积(平方公里)")].raw == "14891"
+    assert len(table1.facts) == 53  # 11 cities x 5 rows, less the two "—" cells
+
+
+def test_dash_cells_give_no_fact(gba, tables):
+    facts = facts_by_key(tables["table1"])
+    assert ("香港", "人均可支配收入(人民币元)") not in facts
+    assert ("澳门", "人均可支配收入(人民币元)") not in facts
+    ports = facts_by_key(tables["table2"])
+    assert ("香港港", "旅客吞吐量(万人次)") not in ports
+    assert ports[("惠州港", "旅客吞吐量(万人次)")].value == 0.0  # a real zero stays a fact
+    for table in tables.values():
+        assert all(fact.raw not in ("—", "") for fact in table.facts)
+
+
+def test_port_table_without_corner_label_and_with_units(tables):
+    table2 = tables["table2"]
+    assert table2.corner_label is None
+    facts = facts_by_key(table2)
+    assert facts[("深圳港", "集装箱吞吐量(万TEU)")].value == 2387.93
+    assert facts[("深圳港", "集装箱吞吐量(万TEU)")].unit == "万TEU"
+    assert facts[("澳门港", "货物吞吐量(万吨)")].unit == "万吨"
+    assert len(table2.facts) == 30
+
+
+def test_two_level_header_with_unit_line(gba, tables):
+    table4 = tables["table4"]
+    assert table4.unit == "万美元" and table4.corner_label == "地区"
+    assert [c.labels for c in table4.columns[:4]] == [("肇庆", "出口"), ("肇庆", "进口"), ("珠海", "出口"), ("珠海", "进口")]
+    fact = facts_by_key(table4)[("深圳", "进口", "东北亚")]
+    assert (fact.value, fact.unit) == (336913, "万美元")
+    assert gba.text[fact.start : fact.end] == "336913"
+    africa = [f for f in table4.facts if f.row_label == "非洲"]
+    assert [f.key[:2] for f in africa] == [("肇庆", "出口"), ("肇庆", "进口"), ("珠海", "出口"), ("珠海", "进口")]
+    assert len(table4.facts) == 28
+
+
+def test_text_valued_tables_have_facts_without_values(gba, tables):
+    industries = facts_by_key(tables["table3"])
+    fact = industries[("主要产业", "深圳")]
+    assert (fact.value, fact.unit) == (None, None)
+    assert fact.raw == "电子信息、生物医药、新能源和新材料" == gba.text[fact.start : fact.end]
+    assert tables["table3"].source_note.startswith("资料来源:《珠三角")  # source line without '|'
+    policies = tables["table5"]
+    assert policies.corner_label == "时间"
+    assert [row.label.text for row in policies.rows][:3] == ["2015年6月"] * 3
+    assert [f.raw for f in policies.facts[:2]] == ["《广东省参与建设“一带一路”的实施方案》", "9项重点任务"]
+    assert all(f.value is None for f in policies.facts)
+
+
+def test_entities_follow_table_orientation(tables):
+    cities = table_entities(tables["table1"])
+    assert [e.label for e in cities][:3] == ["广州", "东莞", "深圳"] and len(cities) == 11
+    jiangmen = cities[5]
+    assert jiangmen.axis == "column"
+    assert [f.row_label for f in jiangmen.facts] == [
+        "GDP(亿元人民币)", "常住人口(万人)", "面积(平方公里)", "人均GDP(人民币元)", "人均可支配收入(人民币元)",
+    ]
+    regions = table_entities(tables["table4"])
+    assert [(e.label, e.axis, len(e.facts)) for e in regions] == [
+        ("中亚", "row", 8), ("东北亚", "row", 8), ("非洲", "row", 4), ("南亚", "row", 8),
+    ]
+
+
+def test_markdown_pipe_table_with_units_and_percent():
+    text = (
+        "Intro line.\n\n"
+        "| Year | Sales (t) | Share |\n"
+        "|------|-----------|-------|\n"
+        "| 2021 | 1,200 | 12.5% |\n"
+        "| 2022 | — | 14% |\n"
+        "\nAfter.\n"
+    )
+    (table,) = parse_tables(Document("m.md", "m", text))
+    assert table.table_id == "untitled1" and table.caption_zh is None
+    assert [f.key for f in table.facts] == [("Sales (t)", "2021"), ("Share", "2021"), ("Share", "2022")]
+    assert [(f.value, f.unit) for f in table.facts] == [(1200.0, "t"), (12.5, "%"), (14.0, "%")]
+    assert [text[f.start : f.end] for f in table.facts] == ["1,200", "12.5%", "14%"]
+
+
+def test_spanning_header_and_merged_cells_are_spread():
+    # An empty header cell continues the label on its left (a merged cell).
+    text = "表7 示例\n地区 | 2020 | | 2021 |\n出口 | 进口 | 出口 |\n甲 | 1 | 2 | 3 |\nTable 7 Example\n"
+    (table,) = parse_tables(Document("x.txt", "x", text))
+    assert table.corner_label == "地区"
+    assert [c.labels for c in table.columns] == [("2020", "出口"), ("2020", "进口"), ("2021", "出口")]
+    assert [f.key for f in table.facts][-1] == ("2021", "出口", "甲")
+    assert table.caption_en == "Table 7 Example" and table.end == len(text) - 1
+
+
+def test_lines_with_a_single_pipe_are_not_a_table():
+    text = "Price | value is quoted once.\nNothing else here.\n"
+    assert parse_tables(Document("p.txt", "p", text)) == []
