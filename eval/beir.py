@@ -260,8 +260,9 @@ def run_beir(
     qrels = {q: data.qrels[q] for q in qids}
     doc_ids = list(data.corpus)
 
-    need_lexical = any(m in ("bm25", "hybrid-rrf", "hybrid-convex") for m in modes)
-    need_dense = any(m in ("dense", "hybrid-rrf", "hybrid-convex") for m in modes)
+    # An alpha sweep fuses both lists, so it needs both retrievers whatever the modes.
+    need_lexical = bool(alpha_sweep) or any(m != "dense" for m in modes)
+    need_dense = bool(alpha_sweep) or any(m != "bm25" for m in modes)
     ranked: dict[str, Ranked] = {}
     index_cost: dict[str, tuple[float, str]] = {}
     if need_lexical:
@@ -375,10 +376,10 @@ def corpus_vectors(data: BeirDataset, dense_settings: Any,
     """The corpus's passage vectors and the seconds spent encoding them, or None as the
     seconds when they came from the cache. A cached file of the wrong shape or type is
     re-encoded and replaced, never trusted."""
-    from indexer.encoder import load_passage_encoder
+    from indexer.encoder import load_passage_encoder, model_id, resolve_model_path
 
-    encoder = load_passage_encoder(dense_settings)
-    path = embedding_cache_path(data, encoder.model_id)
+    # The model id hashes the weights file without loading torch, so a cache hit stays quick.
+    path = embedding_cache_path(data, model_id(resolve_model_path(dense_settings.model)))
     if path.is_file():
         try:
             cached = np.load(path, allow_pickle=False)
@@ -387,6 +388,7 @@ def corpus_vectors(data: BeirDataset, dense_settings: Any,
         if (cached is not None and cached.dtype == np.float32 and cached.ndim == 2
                 and cached.shape[0] == len(data.corpus)):
             return cached, None
+    encoder = load_passage_encoder(dense_settings)
     started = time.perf_counter()
     vectors = encoder.encode(data.passages(), show_progress=show_progress)
     seconds = time.perf_counter() - started

@@ -238,3 +238,9 @@ def test_cli_bench_beir_bad_dir_exits_2(tmp_path):
     result = _qa("bench", "beir", str(tmp_path / "missing"))
     assert result.returncode == 2
     assert "qa bench: error: no BEIR folder at" in result.stderr
+
+
+def test_alpha_sweep_runs_both_retrievers_even_for_one_mode(tiny_run):
+    run = run_beir(TINY, modes=("bm25",), alpha_sweep=(1.0,))
+    assert [r.mode for r in run.results] == ["bm25"]
+    assert run.alpha_sweep[1.0] == pytest.approx(tiny_run.alpha_sweep[1.0])
