@@ -502,9 +502,9 @@ def beir_markdown(run: BeirRun, machine: dict[str, Any]) -> str:
     if run.queries < run.judged_queries:
         lines += ["", "**Partial run (--limit-queries): not comparable with the published figures.**"]
     lines += [
-        "", f"BM25 {s['bm25']}, tokenizer stemmer={s['tokenizer']['stemmer']} "
-        f"stopwords={s['tokenizer']['stopwords']}; dense {s['dense']['model']} "
-        f"(faiss {s['faiss']}); fusion over the top {s['depth']} of each list: RRF k="
+        "", f"BM25 {_pairs(s['bm25'])}; tokenizer stemmer={s['tokenizer']['stemmer']} "
+        f"stopwords={s['tokenizer']['stopwords']}; dense {s['dense']['model']}, faiss "
+        f"{s['faiss']['kind']}; fusion over the top {s['depth']} of each list: RRF k="
         f"{s['fusion']['rrf_k']}, convex alpha={s['fusion']['alpha']} (dense weight; the "
         "library default, not tuned on these queries).", "",
         results_table(run),
@@ -522,6 +522,10 @@ def beir_markdown(run: BeirRun, machine: dict[str, Any]) -> str:
                   markdown_table(["alpha (dense weight)", "nDCG@10"],
                                  [[f"{a:.2f}", v] for a, v in run.alpha_sweep.items()])]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _pairs(settings: dict[str, Any]) -> str:
+    return " ".join(f"{key}={value}" for key, value in settings.items())
 
 
 def beir_json(run: BeirRun, machine: dict[str, Any]) -> dict[str, Any]:
