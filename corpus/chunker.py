@@ -42,7 +42,8 @@ class ChunkSettings:
     overlap_sentences: int = 1
 
     def __post_init__(self) -> None:
-        for name, (low, high) in (("max_chars", MAX_CHARS_RANGE), ("overlap_sentences", OVERLAP_RANGE)):
+        ranges = (("max_chars", MAX_CHARS_RANGE), ("overlap_sentences", OVERLAP_RANGE))
+        for name, (low, high) in ranges:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise SettingsError(
@@ -96,7 +97,9 @@ def chunk_document(document: Document, settings: ChunkSettings, glossary: Glossa
     return chunks
 
 
-def _sections(text: str, start: int, end: int, section: str | None):
+def _sections(
+    text: str, start: int, end: int, section: str | None
+) -> tuple[list[tuple[str | None, list[tuple[int, int]]]], str | None]:
     """Split the prose of text[start:end] into (section, units) groups, a unit being a
     heading line or a sentence span. Headings with no text before the next heading join
     it ("2. Progress ..." then "(1) Guangdong ..."); the section carried in from before
@@ -130,21 +133,24 @@ def _line_span(line: Line) -> tuple[int, int]:
     return line.start + offset, line.start + offset + len(stripped)
 
 
-def _windows(text: str, units: list[tuple[int, int]], settings: ChunkSettings):
+def _windows(
+    text: str, units: list[tuple[int, int]], settings: ChunkSettings
+) -> list[tuple[int, int]]:
     """Greedy sentence windows of at most max_chars, each next window starting with the
     last `overlap_sentences` units of the previous one when they fit with new text."""
-    pieces = [p for start, end in units for p in split_long_span(text, start, end, settings.max_chars)]
+    limit = settings.max_chars
+    pieces = [piece for start, end in units for piece in split_long_span(text, start, end, limit)]
     windows = []
     first = 0
     while first < len(pieces):
         last = first
-        while last + 1 < len(pieces) and pieces[last + 1][1] - pieces[first][0] <= settings.max_chars:
+        while last + 1 < len(pieces) and pieces[last + 1][1] - pieces[first][0] <= limit:
             last += 1
         windows.append((pieces[first][0], pieces[last][1]))
         if last + 1 >= len(pieces):
             break
         following = max(last + 1 - settings.overlap_sentences, first + 1)
-        while following <= last and pieces[last + 1][1] - pieces[following][0] > settings.max_chars:
+        while following <= last and pieces[last + 1][1] - pieces[following][0] > limit:
             following += 1
         first = following
     return windows
@@ -157,18 +163,20 @@ def _prose_chunk(document: Document, start: int, end: int, section: str | None) 
     return _make_chunk(document.doc_id, start, end, text, "prose", section, None, ())
 
 
-def _table_chunks(document: Document, table: Table, section: str | None, glossary: Glossary):
+def _table_chunks(
+    document: Document, table: Table, section: str | None, glossary: Glossary
+) -> list[Chunk]:
+    """The whole table verbatim, then one rendered chunk per entity citing its cells."""
+    doc_id, caption = document.doc_id, table.caption
     whole = document.text[table.start : table.end]
     chunks = [
-        _make_chunk(document.doc_id, table.start, table.end, whole, "table", section, table.caption, table.facts)
+        _make_chunk(doc_id, table.start, table.end, whole, "table", section, caption, table.facts)
     ]
     for entity in table_entities(table):
         text = render_entity(table, entity, glossary)
-        chunks.append(
-            _make_chunk(
-                document.doc_id, entity.start, entity.end, text, "table_row", section, table.caption, entity.facts
-            )
-        )
+        chunks.append(_make_chunk(
+            doc_id, entity.start, entity.end, text, "table_row", section, caption, entity.facts
+        ))
     return chunks
 
 
@@ -205,10 +213,13 @@ def _bilingual(label: str, glossary: Glossary) -> str:
     return f"{english} {label}" if english and english != label else label
 
 
-def _make_chunk(doc_id, start, end, text, kind, section, caption, facts) -> Chunk:
+def _make_chunk(
+    doc_id: str, start: int, end: int, text: str, kind: str,
+    section: str | None, caption: str | None, facts: tuple[Fact, ...],
+) -> Chunk:
     """A chunk whose id is a hash of what it is and cites, so it is stable across runs."""
     digest = hashlib.sha1(f"{doc_id}|{kind}|{start}|{end}|{text}".encode("utf-8")).hexdigest()[:16]
-    return Chunk(digest, doc_id, start, end, text, kind, section, caption, tuple(facts))
+    return Chunk(digest, doc_id, start, end, text, kind, section, caption, facts)
 
 
 def _check_unique(document: Document, chunks: list[Chunk]) -> None:

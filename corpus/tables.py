@@ -150,7 +150,9 @@ def _column_entities(table: Table) -> tuple[TableEntity, ...]:
     return tuple(entities)
 
 
-def _parse_block(document: Document, lines: list[Line], first: int, stop: int, ordinal: int):
+def _parse_block(
+    document: Document, lines: list[Line], first: int, stop: int, ordinal: int
+) -> Table | None:
     """The table of lines[first:stop] (all holding '|') with its surrounding caption and
     source lines, or None when the run has no data row."""
     caption_zh = caption_en = source_note = unit = None
@@ -232,7 +234,9 @@ def _is_number(text: str) -> bool:
     return bool(_NUMBER.match(text))
 
 
-def _parse_rows(doc_id: str, table_id: str, unit: str | None, rows: list[list[Cell]]):
+def _parse_rows(
+    doc_id: str, table_id: str, unit: str | None, rows: list[list[Cell]]
+) -> tuple[str | None, tuple[TableColumn, ...], tuple[TableRow, ...]] | None:
     """(corner label, columns, data rows) of the table rows, or None without a data row."""
     if len(rows) < 2:
         return None
@@ -272,7 +276,9 @@ def _parse_rows(doc_id: str, table_id: str, unit: str | None, rows: list[list[Ce
     return corner, tuple(columns), tuple(table_rows)
 
 
-def _columns(headers: list[list[Cell]], width: int, first_index: int):
+def _columns(
+    headers: list[list[Cell]], width: int, first_index: int
+) -> tuple[str | None, list[TableColumn]]:
     """The corner label and the `width` columns that the header rows of a block describe."""
     corner: str | None = None
     levels: list[list[Cell | None]] = []
@@ -312,7 +318,9 @@ def _fill_forward(spread: list[Cell | None]) -> list[Cell | None]:
     return filled
 
 
-def _row_facts(doc_id, table_id, unit, row: list[Cell], columns: list[TableColumn]):
+def _row_facts(
+    doc_id: str, table_id: str, unit: str | None, row: list[Cell], columns: list[TableColumn]
+) -> tuple[Fact, ...]:
     label = row[0]
     facts = []
     for j, column in enumerate(columns):
@@ -320,6 +328,7 @@ def _row_facts(doc_id, table_id, unit, row: list[Cell], columns: list[TableColum
         if cell is None or cell.text in NO_DATA:
             continue
         value = _number(cell.text)
+        fact_unit = None if value is None else _fact_unit(cell.text, label.text, column.labels, unit)
         facts.append(
             Fact(
                 doc_id=doc_id,
@@ -328,7 +337,7 @@ def _row_facts(doc_id, table_id, unit, row: list[Cell], columns: list[TableColum
                 column_labels=column.labels,
                 raw=cell.text,
                 value=value,
-                unit=_fact_unit(cell.text, label.text, column.labels, unit) if value is not None else None,
+                unit=fact_unit,
                 start=cell.start,
                 end=cell.end,
             )
@@ -343,7 +352,9 @@ def _number(text: str) -> float | None:
     return float(text.rstrip("%").replace(",", ""))
 
 
-def _fact_unit(raw: str, row_label: str, column_labels: tuple[str, ...], unit: str | None):
+def _fact_unit(
+    raw: str, row_label: str, column_labels: tuple[str, ...], unit: str | None
+) -> str | None:
     """The unit as written: '%' in the cell, a label's parentheses (row label first, then
     the innermost column label), else the table's unit line."""
     if raw.endswith("%"):

@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     out.write(f"tables: {tables}\nfacts: {facts}\n")
     per_doc = Counter(chunk.doc_id for chunk in chunks)
     for document in corpus.documents:
-        out.write(f"  {document.doc_id}: {per_doc[document.doc_id]} chunks, {len(document.text)} chars"
+        count = per_doc[document.doc_id]
+        out.write(f"  {document.doc_id}: {count} chunks, {len(document.text)} chars"
                   f" - {document.title[:60]}\n")
     return 0
