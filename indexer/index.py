@@ -1,0 +1,93 @@
+"""A loaded index: documents, chunks, and the BM25 and dense parts, each loaded on first use.
+
+Loading is lazy so that BM25-only work never imports faiss's model side or torch, and a
+cold `qa ask` pays only for what its mode needs.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from corpus.errors import IndexStoreError, QAError, SettingsError
+from corpus.types import Chunk, Document
+from indexer.settings import IndexSettings
+from indexer.store import BM25_DIR, DENSE_DIR, read_manifest, read_records, rebuild_hint
+
+
+class Index:
+    """An index directory opened for searching. Build one with `indexer.build.build_index`."""
+
+    def __init__(self, path: Path, manifest: dict, documents: list[Document], chunks: list[Chunk]):
+        self.path = Path(path)
+        self.manifest = manifest
+        self.documents = {doc.doc_id: doc for doc in documents}
+        self.chunks = chunks
+        self._row_of = {chunk.chunk_id: row for row, chunk in enumerate(chunks)}
+        try:
+            self.settings = IndexSettings.from_dict(manifest["settings"])
+        except (KeyError, TypeError, SettingsError) as error:
+            raise IndexStoreError(
+                f"{path} was built with settings this version does not understand ({error}); "
+                f"{rebuild_hint(path)}"
+            ) from error
+
+    @classmethod
+    def load(cls, path: Path) -> "Index":
+        """Open the index at `path`; refuses, with the reason and the fix, anything that
+        is missing, partial, corrupted or of another format version."""
+        manifest = read_manifest(Path(path))
+        documents, chunks = read_records(Path(path), manifest)
+        return cls(Path(path), manifest, documents, chunks)
+
+    @property
+    def model_id(self) -> str:
+        return self.manifest["model"]["model_id"]
+
+    def chunk(self, chunk_id: str) -> Chunk:
+        try:
+            return self.chunks[self._row_of[chunk_id]]
+        except KeyError as error:
+            raise IndexStoreError(f"chunk {chunk_id} is not in the index at {self.path}") from error
+
+    def row(self, chunk_id: str) -> int:
+        return self._row_of[chunk_id]
+
+    @cached_property
+    def tokenizer(self):
+        from indexer.tokenizer import Tokenizer
+
+        return Tokenizer(self.settings.tokenizer)
+
+    @cached_property
+    def bm25(self):
+        from indexer.bm25 import BM25Index
+
+        bm25 = self._load_part(BM25_DIR, lambda p: BM25Index.load(p))
+        self._check_rows("BM25", len(bm25))
+        return bm25
+
+    @cached_property
+    def dense(self):
+        from indexer.dense import DenseIndex
+
+        dense = self._load_part(DENSE_DIR, lambda p: DenseIndex.load(p, self.settings.faiss))
+        self._check_rows("dense", len(dense))
+        return dense
+
+    def _load_part(self, name: str, loader):
+        try:
+            return loader(self.path / name)
+        except QAError:
+            raise
+        except (OSError, ValueError, KeyError) as error:
+            raise IndexStoreError(
+                f"{self.path / name} is corrupted ({error}); {rebuild_hint(self.path)}"
+            ) from error
+
+    def _check_rows(self, part: str, rows: int) -> None:
+        if rows != len(self.chunks):
+            raise IndexStoreError(
+                f"{self.path}: the {part} part has {rows} rows but there are "
+                f"{len(self.chunks)} chunks; {rebuild_hint(self.path)}"
+            )

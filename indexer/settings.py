@@ -1,0 +1,83 @@
+"""One frozen settings object for a whole index, written into its manifest.
+
+Each stage keeps its own validated settings (chunking, tokenizer, BM25, dense model,
+faiss, fusion); `IndexSettings` only groups them so that the manifest records exactly what
+an index was built with, and so that a load can compare what was asked for with what is
+on disk.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from corpus.chunker import ChunkSettings
+from corpus.errors import SettingsError
+from indexer.bm25 import BM25Settings
+from indexer.dense import FaissSettings
+from indexer.encoder import DenseSettings
+from indexer.fusion import FusionSettings
+from indexer.tokenizer import TokenizerSettings
+
+
+def settings_to_dict(settings: Any) -> dict[str, Any]:
+    """A JSON-ready dict of a frozen settings dataclass (tuples become lists)."""
+    return json.loads(json.dumps(dataclasses.asdict(settings)))
+
+
+def settings_from_dict(cls: type, data: dict[str, Any]) -> Any:
+    """Rebuild a settings dataclass from its manifest dict; lists go back to tuples.
+
+    Unknown keys are refused with the allowed ones in the message, so a manifest
+    written by another version is caught rather than silently misread.
+    """
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = set(data) - names
+    if unknown:
+        raise SettingsError(
+            f"{cls.__name__} has no setting(s) {sorted(unknown)}; allowed: {sorted(names)}"
+        )
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    return cls(**values)
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """Everything that decides an index's contents (fusion only decides how it is searched,
+    but its defaults travel in the manifest too, so a query uses what the index chose)."""
+
+    chunking: ChunkSettings = field(default_factory=ChunkSettings)
+    tokenizer: TokenizerSettings = field(default_factory=TokenizerSettings)
+    bm25: BM25Settings = field(default_factory=BM25Settings)
+    dense: DenseSettings = field(default_factory=DenseSettings)
+    faiss: FaissSettings = field(default_factory=FaissSettings)
+    fusion: FusionSettings = field(default_factory=FusionSettings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: settings_to_dict(getattr(self, name)) for name in _PARTS}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "IndexSettings":
+        missing = [name for name in _PARTS if name not in data]
+        if missing:
+            raise SettingsError(f"index settings lack {missing}; expected {list(_PARTS)}")
+        return cls(**{name: settings_from_dict(_PARTS[name], data[name]) for name in _PARTS})
+
+    def fingerprint(self) -> str:
+        """A short hash of the settings that shape the index (fusion excluded)."""
+        shaped = {k: v for k, v in self.to_dict().items() if k != "fusion"}
+        blob = json.dumps(shaped, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+_PARTS: dict[str, type] = {
+    "chunking": ChunkSettings,
+    "tokenizer": TokenizerSettings,
+    "bm25": BM25Settings,
+    "dense": DenseSettings,
+    "faiss": FaissSettings,
+    "fusion": FusionSettings,
+}

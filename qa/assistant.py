@@ -1,0 +1,156 @@
+"""The Python API: `Assistant.load()` then `assistant.ask(question) -> Answer`.
+
+One assistant holds one index, its retrievers (one per mode, made on first use) and the
+query encoder (loaded once), so a batch of questions pays the start-up cost once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from corpus.errors import QuestionError, SettingsError
+from corpus.glossary import Glossary, load_glossary
+from corpus.types import Chunk
+from indexer.index import Index
+from indexer.retrievers import MODES, make_retriever
+from indexer.types import Hit, Retriever
+from qa.answerability import judge
+from qa.figures import rank_figures
+from qa.numbers import extract_figures, figures_from_facts
+from qa.passages import make_passages
+from qa.question import analyse_question
+from qa.settings import QASettings
+from qa.types import Answer, Figure
+
+MAX_TOP_K = 100
+
+
+def check_question(question: object, max_chars: int) -> str:
+    """The question stripped, or a QuestionError saying what is wrong with it."""
+    if not isinstance(question, str):
+        raise QuestionError(f"a question must be text, got {type(question).__name__}")
+    text = question.strip()
+    if not text:
+        raise QuestionError("the question is empty; ask something, e.g. qa ask \"What was Guangzhou's GDP in 2016?\"")
+    if len(text) > max_chars:
+        raise QuestionError(f"the question is {len(text)} characters long; the limit is {max_chars}")
+    if "\x00" in text or sum(not (c.isprintable() or c.isspace()) for c in text) > len(text) // 10:
+        raise QuestionError("the question is not readable text (control characters or binary data)")
+    return text
+
+
+class Assistant:
+    """Answers questions from one index with cited passages and figures."""
+
+    def __init__(self, index: Index, settings: QASettings | None = None, glossary: Glossary | None = None):
+        self.index = index
+        self.settings = settings or QASettings()
+        self.glossary = glossary or load_glossary()
+        self._retrievers: dict[str, Retriever] = {}
+        self._encoder = None
+        self._chunk_figures: dict[str, tuple[Figure, ...]] = {}
+
+    @classmethod
+    def load(cls, index: str | Path | None = None, settings: QASettings | None = None, progress=None) -> "Assistant":
+        """The assistant over the index at `index`, or over the bundled corpus (its index
+        is built into the user cache on first use)."""
+        if index is None:
+            from indexer.cache import open_bundled_index
+
+            return cls(open_bundled_index(progress=progress), settings)
+        return cls(Index.load(Path(index)), settings)
+
+    # -- retrieval -------------------------------------------------------------------
+
+    @property
+    def encoder(self):
+        if self._encoder is None:
+            from indexer.retrievers import load_query_encoder_for
+
+            self._encoder = load_query_encoder_for(self.index)
+        return self._encoder
+
+    def retriever(self, mode: str) -> Retriever:
+        if mode not in MODES:
+            raise SettingsError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
+        if mode not in self._retrievers:
+            encoder = None if mode == "bm25" else self.encoder
+            self._retrievers[mode] = make_retriever(self.index, mode, encoder)
+        return self._retrievers[mode]
+
+    def _relevance(self, question: str, hits: Sequence[Hit], mode: str) -> tuple[float, str]:
+        """How well the best passage matches: cosine similarity when the mode has
+        embeddings, else the share of the question's terms the best passage holds."""
+        if not hits:
+            return 0.0, "similarity"
+        if mode == "bm25":
+            terms = set(self.index.tokenizer.tokenize(question))
+            if not terms:
+                return 0.0, "coverage"
+            best = max(
+                len(terms & set(self.index.tokenizer.tokenize(self.index.chunk(h.chunk_id).text))) / len(terms)
+                for h in hits[:3]
+            )
+            return best, "coverage"
+        query = self.encoder.encode([question])[0]
+        rows = [self.index.row(h.chunk_id) for h in hits[:3]]
+        similarities = self.index.dense.vectors[rows] @ query
+        return float(np.max(similarities)), "similarity"
+
+    # -- figures ---------------------------------------------------------------------
+
+    def figures_of(self, chunk: Chunk) -> tuple[Figure, ...]:
+        """Every figure a chunk cites: its table cells, else the numbers in its prose."""
+        if chunk.chunk_id not in self._chunk_figures:
+            if chunk.facts:
+                figures = figures_from_facts(chunk.facts, chunk.table_caption, self.glossary)
+                figures += [
+                    f for fact in chunk.facts if fact.value is None
+                    for f in extract_figures(fact.raw, fact.doc_id, fact.start, self.glossary)
+                ]
+            else:
+                figures = extract_figures(chunk.text, chunk.doc_id, chunk.start, self.glossary)
+            self._chunk_figures[chunk.chunk_id] = tuple(figures)
+        return self._chunk_figures[chunk.chunk_id]
+
+    def _candidate_figures(self, chunks: Sequence[Chunk]) -> list[Figure]:
+        seen, figures = set(), []
+        for chunk in chunks:
+            for figure in self.figures_of(chunk):
+                key = (figure.doc_id, figure.start, figure.end)
+                if key not in seen:
+                    seen.add(key)
+                    figures.append(figure)
+        return figures
+
+    # -- the answer ------------------------------------------------------------------
+
+    def ask(self, question: str, top_k: int = 5, mode: str = "hybrid") -> Answer:
+        """Answer one question: the top-k cited passages, the figures that fit it best,
+        and whether the documents answer it at all."""
+        text = check_question(question, self.settings.max_question_chars)
+        if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
+            raise SettingsError(f"top_k must be an integer from 1 to {MAX_TOP_K}; got {top_k!r}")
+        depth = max(top_k, self.settings.figure_passages)
+        hits = self.retriever(mode).search(text, depth)
+        tokenize = self.index.tokenizer.tokenize
+        passages = make_passages(hits, self.index.chunk, self.index.documents, text, tokenize)
+        analysis = analyse_question(text, self.glossary)
+        source_chunks = [p.chunk for p in passages[: self.settings.figure_passages]]
+        figures = rank_figures(analysis, self._candidate_figures(source_chunks))
+        relevance, kind = self._relevance(text, hits, mode)
+        verdict = judge(
+            analysis, passages[: self.settings.figure_passages], self.index.documents,
+            figures, relevance, kind, self.settings, self.glossary,
+        )
+        return Answer(
+            question=text,
+            answerable=verdict.answerable,
+            figures=tuple(figures) if verdict.answerable else (),
+            passages=tuple(passages[:top_k]),
+            mode=mode,
+            reason=verdict.reason,
+        )

@@ -1,0 +1,108 @@
+"""`qa ask`: answer questions with cited passages and figures."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+EXIT_SOME_LINES_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "ask",
+        help="answer a question from the documents, with citations",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Answer a question (English or Chinese) from the bundled corpus or from "
+        "an index you built with `qa index`. Shows the best figure first, then the cited "
+        "passages. With no QUESTION, reads questions from stdin, one per line, and answers "
+        "each (with --json: one JSON object per line, in order; a bad line gets an "
+        "{\"question\", \"error\"} object and the exit code is 1).",
+        epilog="examples:\n"
+        "  qa ask \"What was Guangzhou's GDP in 2016?\"\n"
+        "  qa ask --json \"香港的人均GDP是多少?\"\n"
+        "  printf 'q1\\nq2\\n' | qa ask --json --mode bm25",
+    )
+    parser.add_argument("question", nargs="?", help="the question; omit to read questions from stdin")
+    parser.add_argument("--json", action="store_true", help="print the JSON contract (one object per question)")
+    parser.add_argument(
+        "--mode",
+        default="hybrid",
+        choices=("hybrid", "bm25", "dense", "hybrid-rrf", "hybrid-convex"),
+        help="retrieval mode (default: hybrid; bm25 never loads the embedding model)",
+    )
+    parser.add_argument("--top-k", type=int, default=5, help="passages to show (default 5)")
+    parser.add_argument("--index", type=Path, default=None, help="index directory (default: the bundled corpus)")
+    parser.set_defaults(func=run)
+
+
+def _say(message: str) -> None:
+    print(f"qa ask: {message}", file=sys.stderr)
+
+
+def _print_answer(assistant, question: str, args: argparse.Namespace) -> None:
+    from qa.render import answer_json, answer_text
+
+    answer = assistant.ask(question, top_k=args.top_k, mode=args.mode)
+    if args.json:
+        print(json.dumps(answer_json(answer, assistant.index.documents), ensure_ascii=False), flush=True)
+    else:
+        print(answer_text(answer, assistant.index.documents, color=sys.stdout.isatty()), flush=True)
+
+
+def read_stdin_questions(raw: bytes) -> list[tuple[str | None, str | None]]:
+    """Lines of stdin as (question, error) pairs; refuses input that is not text at all."""
+    from corpus.errors import QuestionError
+
+    if b"\x00" in raw:
+        raise QuestionError("stdin holds binary data (NUL bytes), not questions; pipe one question per line")
+    lines = raw.splitlines()
+    decoded = []
+    for line in lines:
+        try:
+            decoded.append((line.decode("utf-8"), None))
+        except UnicodeDecodeError:
+            decoded.append((None, "this line is not UTF-8 text"))
+    if lines and sum(error is not None for _, error in decoded) * 2 > len(lines):
+        raise QuestionError("stdin is not UTF-8 text; pipe one question per line")
+    return decoded
+
+
+def _run_batch(assistant, args: argparse.Namespace) -> int:
+    from corpus.errors import QuestionError
+
+    failed = 0
+    for question, error in read_stdin_questions(sys.stdin.buffer.read()):
+        try:
+            if error:
+                raise QuestionError(error)
+            _print_answer(assistant, question, args)
+        except QuestionError as problem:
+            failed += 1
+            if args.json:
+                print(json.dumps({"question": question, "error": str(problem)}, ensure_ascii=False), flush=True)
+            else:
+                print(f"error: {problem}", flush=True)
+            _say(f"line skipped: {problem}")
+    return EXIT_SOME_LINES_FAILED if failed else 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from corpus.errors import QAError
+    from qa.assistant import MAX_TOP_K, Assistant, check_question
+    from qa.settings import QASettings
+
+    if not 1 <= args.top_k <= MAX_TOP_K:
+        raise QAError(f"--top-k must be from 1 to {MAX_TOP_K}; got {args.top_k}")
+    if args.question is None and sys.stdin.isatty():
+        raise QAError("give a question, e.g. qa ask \"What was Guangzhou's GDP in 2016?\", or pipe questions on stdin")
+    if args.question is not None:
+        check_question(args.question, QASettings().max_question_chars)  # fail before loading anything
+    assistant = Assistant.load(args.index, progress=_say)
+    if args.question is not None:
+        _print_answer(assistant, args.question, args)
+        return 0
+    return _run_batch(assistant, args)

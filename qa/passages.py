@@ -1,0 +1,75 @@
+"""Retrieved hits -> cited passages, with the sentences that best match the question marked.
+
+Highlights are document offsets, found inside the chunk's cited span: for prose the
+sentence(s) sharing the most question terms, for tables the line(s) holding the cells
+that matched.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from corpus.sentences import sentence_spans, split_lines
+from corpus.types import Chunk, Document
+from indexer.types import Hit
+from qa.types import Passage
+
+Tokenize = Callable[[str], list[str]]
+
+
+def line_number(document: Document, offset: int) -> int:
+    """1-based line of `offset` in the document."""
+    return document.text.count("\n", 0, offset) + 1
+
+
+def _candidate_spans(document: Document, chunk: Chunk) -> list[tuple[int, int]]:
+    """Sentences of a prose chunk; non-blank lines of a table chunk."""
+    spans = []
+    for line in split_lines(document.text[chunk.start:chunk.end]):
+        start, end = chunk.start + line.start, chunk.start + line.end
+        if line.is_blank:
+            continue
+        if chunk.kind == "prose":
+            spans.extend(sentence_spans(document.text, start, end))
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def best_spans(document: Document, chunk: Chunk, question_terms: set[str], tokenize: Tokenize) -> tuple[tuple[int, int], ...]:
+    """The span(s) of the chunk that share the most distinct question terms (ties: all
+    of them, up to two), or none when no span shares any."""
+    scored = []
+    for start, end in _candidate_spans(document, chunk):
+        overlap = len(question_terms & set(tokenize(document.text[start:end])))
+        if overlap:
+            scored.append((overlap, start, end))
+    if not scored:
+        return ()
+    best = max(score for score, _, _ in scored)
+    return tuple((start, end) for score, start, end in scored if score == best)[:2]
+
+
+def make_passages(
+    hits: Sequence[Hit],
+    chunk_of: Callable[[str], Chunk],
+    documents: dict[str, Document],
+    question: str,
+    tokenize: Tokenize,
+) -> list[Passage]:
+    """One passage per hit, in hit order, with line numbers and highlights."""
+    terms = set(tokenize(question))
+    passages = []
+    for hit in hits:
+        chunk = chunk_of(hit.chunk_id)
+        document = documents[chunk.doc_id]
+        passages.append(
+            Passage(
+                chunk=chunk,
+                score=hit.score,
+                rank=hit.rank,
+                line=line_number(document, chunk.start),
+                highlights=best_spans(document, chunk, terms, tokenize),
+            )
+        )
+    return passages

@@ -1,0 +1,100 @@
+"""An Answer as the `qa ask --json` contract, or as text for a person.
+
+The JSON shape is the stable contract of DESIGN.md: scripts and benchmarks depend on it,
+so it has exactly these keys and nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from corpus.types import Document
+from qa.types import Answer, Figure, Passage
+
+
+def figure_json(figure: Figure) -> dict[str, Any]:
+    return {
+        "value": figure.value,
+        "unit": figure.unit,
+        "text": figure.text,
+        "label": figure.label,
+        "doc": figure.doc_id,
+        "start": figure.start,
+        "end": figure.end,
+    }
+
+
+def passage_json(passage: Passage, documents: dict[str, Document]) -> dict[str, Any]:
+    chunk = passage.chunk
+    return {
+        "doc": chunk.doc_id,
+        "start": chunk.start,
+        "end": chunk.end,
+        "text": documents[chunk.doc_id].text[chunk.start:chunk.end],
+        "score": passage.score,
+        "rank": passage.rank,
+    }
+
+
+def answer_json(answer: Answer, documents: dict[str, Document]) -> dict[str, Any]:
+    """The contract: question, answerable, figures and passages, best first."""
+    return {
+        "question": answer.question,
+        "answerable": answer.answerable,
+        "figures": [figure_json(f) for f in answer.figures],
+        "passages": [passage_json(p, documents) for p in answer.passages],
+    }
+
+
+def format_value(value: float, unit: str | None) -> str:
+    """2.41878e11 CNY -> "241,878,000,000 CNY"; keeps decimals only where they exist."""
+    number = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4f}".rstrip("0").rstrip(".")
+    if unit == "%":
+        return f"{number}%"
+    return f"{number} {unit}" if unit else number
+
+
+def _marked(text: str, offset: int, marks: list[tuple[int, int]], style: tuple[str, str]) -> str:
+    """`text` (starting at document offset `offset`) with the marked spans wrapped."""
+    opening, closing = style
+    pieces, cursor = [], 0
+    for start, end in sorted(marks):
+        left, right = max(start - offset, cursor), min(end - offset, len(text))
+        if left >= right:
+            continue
+        pieces += [text[cursor:left], opening, text[left:right], closing]
+        cursor = right
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def answer_text(answer: Answer, documents: dict[str, Document], color: bool = False) -> str:
+    """Best figure first (value, unit, label, citation), then numbered cited passages
+    with the figure and the best-matching sentence marked."""
+    figure_style = ("\x1b[1;32m", "\x1b[0m") if color else ("[[", "]]")
+    sentence_style = ("\x1b[1m", "\x1b[0m") if color else ("", "")
+    lines = []
+    if answer.answerable and answer.figures:
+        best = answer.figures[0]
+        lines.append(f"Answer: {format_value(best.value, best.unit)}  ({best.label or best.text})")
+        lines.append(f"  as written: \"{best.text}\" in {best.doc_id} [{best.start}:{best.end}]")
+        for other in answer.figures[1:3]:
+            lines.append(f"  also: {format_value(other.value, other.unit)}  ({other.label}) {other.doc_id} [{other.start}:{other.end}]")
+    elif answer.answerable:
+        lines.append("Answer: see the passages below.")
+    else:
+        lines.append("Not found in the documents" + (f": {answer.reason}." if answer.reason else "."))
+        lines.append("The closest passages, as evidence only:")
+    figure_marks = [(f.start, f.end) for f in answer.figures[:1]]
+    for passage in answer.passages:
+        chunk = passage.chunk
+        where = f"{chunk.doc_id}:{passage.line} [{chunk.start}:{chunk.end}]"
+        context = chunk.table_caption or chunk.section or ""
+        lines.append("")
+        lines.append(f"[{passage.rank}] {where}  score {passage.score:.3f}" + (f"  — {context}" if context else ""))
+        cited = documents[chunk.doc_id].text[chunk.start:chunk.end]
+        body = _marked(cited, chunk.start, [m for m in figure_marks if chunk.start <= m[0] < chunk.end], figure_style)
+        if not figure_marks and passage.highlights:
+            body = _marked(cited, chunk.start, list(passage.highlights), sentence_style)
+        lines.extend("    " + line for line in body.splitlines() if line.strip())
+    return "\n".join(lines)
