@@ -22,7 +22,17 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(VENV)/bin/qa chunks
-	$(VENV)/bin/qa chunks --json | head -n 3
+	$(VENV)/bin/qa index
+	$(VENV)/bin/qa ask --top-k 2 "What was Guangzhou's GDP in 2016?"
+	@echo
+	$(VENV)/bin/qa ask --top-k 2 "香港的人均GDP是多少?"
+	@echo
+	$(VENV)/bin/qa ask --top-k 2 "What was the GDP of the New York Bay Area?"
+	@echo
+	$(VENV)/bin/qa ask --top-k 1 "What was Guangzhou's GDP in 2022?"
+	@echo
+	printf '%s\n' "How long were the Bay Area's highways at the end of 2016?" "深圳对东北亚的进口额是多少?" \
+	  | $(VENV)/bin/qa ask --json --top-k 1
 
 test: $(STAMP)
 	$(PY) -m pytest -q

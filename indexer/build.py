@@ -20,7 +20,7 @@ from corpus.glossary import load_glossary
 from corpus.types import Chunk, Document
 from indexer.bm25 import BM25Index
 from indexer.dense import DenseIndex
-from indexer.settings import IndexSettings
+from indexer.settings import IndexSettings, build_inputs
 from indexer.store import (
     BM25_DIR,
     DENSE_DIR,
@@ -160,6 +160,7 @@ def _manifest(documents: Sequence[Document], chunks: list[Chunk], settings: Inde
         "package_version": package_version(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "settings": settings.to_dict(),
+        "build_inputs": build_inputs(),
         "model": {"name": settings.dense.model, "model_id": encoder.model_id, "dim": encoder.dim},
         "corpus": {
             "sha256": corpus_sha256(documents),

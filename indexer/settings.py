@@ -14,8 +14,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from corpus.chunker import ChunkSettings
+from corpus.chunker import CHUNKER_VERSION, ChunkSettings
 from corpus.errors import SettingsError
+from corpus.glossary import BUNDLED_GLOSSARY
 from indexer.bm25 import BM25Settings
 from indexer.dense import FaissSettings
 from indexer.encoder import DenseSettings
@@ -67,10 +68,22 @@ class IndexSettings:
         return cls(**{name: settings_from_dict(_PARTS[name], data[name]) for name in _PARTS})
 
     def fingerprint(self) -> str:
-        """A short hash of the settings that shape the index (fusion excluded)."""
+        """A short hash of everything that shapes the index's contents: the settings
+        (fusion excluded: it only decides how the index is searched) and the build inputs
+        that are not settings (chunker version, glossary)."""
         shaped = {k: v for k, v in self.to_dict().items() if k != "fusion"}
+        shaped["build_inputs"] = build_inputs()
         blob = json.dumps(shaped, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def build_inputs() -> dict[str, Any]:
+    """What shapes chunk texts besides the settings: a new chunker or an edited glossary
+    (table rows are rendered through it) must not reuse an index built before."""
+    return {
+        "chunker_version": CHUNKER_VERSION,
+        "glossary_sha256": hashlib.sha256(BUNDLED_GLOSSARY.read_bytes()).hexdigest(),
+    }
 
 
 _PARTS: dict[str, type] = {

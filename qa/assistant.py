@@ -20,7 +20,7 @@ from indexer.types import Hit, Retriever
 from qa.answerability import judge
 from qa.figures import rank_figures
 from qa.numbers import extract_figures, figures_from_facts
-from qa.passages import make_passages
+from qa.passages import make_passages, sentence_around
 from qa.question import analyse_question
 from qa.settings import QASettings
 from qa.types import Answer, Figure
@@ -42,6 +42,25 @@ def check_question(question: object, max_chars: int) -> str:
     return text
 
 
+class LastQueryEncoder:
+    """Wraps an encoder so the same query is embedded once per question: retrieval and
+    the relevance check both need its vector."""
+
+    def __init__(self, encoder):
+        self.encoder = encoder
+        self.dim = encoder.dim
+        self.model_id = encoder.model_id
+        self._last: tuple[str, np.ndarray] | None = None
+
+    def encode(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        if len(texts) == 1 and self._last is not None and self._last[0] == texts[0]:
+            return self._last[1]
+        vectors = self.encoder.encode(texts, show_progress=show_progress)
+        if len(texts) == 1:
+            self._last = (texts[0], vectors)
+        return vectors
+
+
 class Assistant:
     """Answers questions from one index with cited passages and figures."""
 
@@ -51,7 +70,7 @@ class Assistant:
         self.glossary = glossary or load_glossary()
         self._retrievers: dict[str, Retriever] = {}
         self._encoder = None
-        self._chunk_figures: dict[str, tuple[Figure, ...]] = {}
+        self._chunk_figures: dict[str, tuple[tuple[Figure, frozenset[str]], ...]] = {}
 
     @classmethod
     def load(cls, index: str | Path | None = None, settings: QASettings | None = None, progress=None) -> "Assistant":
@@ -70,7 +89,7 @@ class Assistant:
         if self._encoder is None:
             from indexer.retrievers import load_query_encoder_for
 
-            self._encoder = load_query_encoder_for(self.index)
+            self._encoder = LastQueryEncoder(load_query_encoder_for(self.index))
         return self._encoder
 
     def retriever(self, mode: str) -> Retriever:
@@ -102,29 +121,38 @@ class Assistant:
 
     # -- figures ---------------------------------------------------------------------
 
-    def figures_of(self, chunk: Chunk) -> tuple[Figure, ...]:
-        """Every figure a chunk cites: its table cells, else the numbers in its prose."""
+    def figures_of(self, chunk: Chunk) -> tuple[tuple[Figure, frozenset[str]], ...]:
+        """Every figure a chunk cites, with the terms of its context: table cells with
+        their label's terms, else the numbers of its prose with their sentence's terms."""
         if chunk.chunk_id not in self._chunk_figures:
+            tokenize = self.index.tokenizer.tokenize
             if chunk.facts:
                 figures = figures_from_facts(chunk.facts, chunk.table_caption, self.glossary)
                 figures += [
                     f for fact in chunk.facts if fact.value is None
                     for f in extract_figures(fact.raw, fact.doc_id, fact.start, self.glossary)
                 ]
+                found = [(f, frozenset(tokenize(f.label))) for f in figures]
             else:
-                figures = extract_figures(chunk.text, chunk.doc_id, chunk.start, self.glossary)
-            self._chunk_figures[chunk.chunk_id] = tuple(figures)
+                document = self.index.documents[chunk.doc_id]
+                found = [
+                    (f, frozenset(tokenize(f"{f.label} {sentence_around(document, f.start)}")))
+                    for f in extract_figures(chunk.text, chunk.doc_id, chunk.start, self.glossary)
+                ]
+            self._chunk_figures[chunk.chunk_id] = tuple(found)
         return self._chunk_figures[chunk.chunk_id]
 
-    def _candidate_figures(self, chunks: Sequence[Chunk]) -> list[Figure]:
-        seen, figures = set(), []
+    def _candidate_figures(self, chunks: Sequence[Chunk], question_terms: set[str]) -> tuple[list[Figure], list[float]]:
+        """Figures of the chunks (each once) and the share of question terms in each one's context."""
+        seen, figures, overlaps = set(), [], []
         for chunk in chunks:
-            for figure in self.figures_of(chunk):
+            for figure, context in self.figures_of(chunk):
                 key = (figure.doc_id, figure.start, figure.end)
                 if key not in seen:
                     seen.add(key)
                     figures.append(figure)
-        return figures
+                    overlaps.append(len(question_terms & context) / len(question_terms) if question_terms else 0.0)
+        return figures, overlaps
 
     # -- the answer ------------------------------------------------------------------
 
@@ -140,7 +168,8 @@ class Assistant:
         passages = make_passages(hits, self.index.chunk, self.index.documents, text, tokenize)
         analysis = analyse_question(text, self.glossary)
         source_chunks = [p.chunk for p in passages[: self.settings.figure_passages]]
-        figures = rank_figures(analysis, self._candidate_figures(source_chunks))
+        candidates, overlaps = self._candidate_figures(source_chunks, set(tokenize(text)))
+        figures = rank_figures(analysis, candidates, overlaps)[: self.settings.max_figures]
         relevance, kind = self._relevance(text, hits, mode)
         verdict = judge(
             analysis, passages[: self.settings.figure_passages], self.index.documents,

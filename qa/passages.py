@@ -22,6 +22,17 @@ def line_number(document: Document, offset: int) -> int:
     return document.text.count("\n", 0, offset) + 1
 
 
+def sentence_around(document: Document, offset: int) -> str:
+    """The sentence of the document that holds `offset` (its whole line if none is found)."""
+    line_start = document.text.rfind("\n", 0, offset) + 1
+    line_end = document.text.find("\n", offset)
+    line_end = len(document.text) if line_end < 0 else line_end
+    for start, end in sentence_spans(document.text, line_start, line_end):
+        if start <= offset < end:
+            return document.text[start:end]
+    return document.text[line_start:line_end]
+
+
 def _candidate_spans(document: Document, chunk: Chunk) -> list[tuple[int, int]]:
     """Sentences of a prose chunk; non-blank lines of a table chunk."""
     spans = []

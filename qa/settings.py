@@ -16,12 +16,14 @@ MAX_QUESTION_CHARS = 2000
 @dataclass(frozen=True)
 class QASettings:
     """`figure_passages`: how many of the top passages figures are drawn from.
+    `max_figures`: how many ranked figures an answer lists.
     `min_similarity`: the cosine similarity (query vs best passage, MiniLM) below which
     nothing in the documents is taken to answer the question.
     `min_term_coverage`: in BM25 mode (no embeddings), the share of the question's terms
     the best passage must contain instead."""
 
     figure_passages: int = 5
+    max_figures: int = 10
     min_similarity: float = 0.30
     min_term_coverage: float = 0.5
     max_question_chars: int = MAX_QUESTION_CHARS
@@ -30,6 +32,9 @@ class QASettings:
         if isinstance(self.figure_passages, bool) or not isinstance(self.figure_passages, int) \
                 or not 1 <= self.figure_passages <= 100:
             raise SettingsError(f"figure_passages must be an integer from 1 to 100; got {self.figure_passages!r}")
+        if isinstance(self.max_figures, bool) or not isinstance(self.max_figures, int) \
+                or not 1 <= self.max_figures <= 100:
+            raise SettingsError(f"max_figures must be an integer from 1 to 100; got {self.max_figures!r}")
         for name in ("min_similarity", "min_term_coverage"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not -1.0 <= value <= 1.0:
