@@ -38,7 +38,10 @@ SPREAD = 0.7  # length of the in-topic displacement relative to the unit centre
 NOISE = 0.25  # isotropic noise, same scale
 QUERY_NOISE = 0.2
 TOP_K = 10
-HNSW = FaissSettings(kind="hnsw", hnsw_m=32, ef_construction=200, ef_search=128)
+# Lighter than FaissSettings' defaults (M=32, efC=200): on this shared 2-core machine those
+# took 307 s to build 100k vectors, so ~1 h for 1M; M=16, efC=64 builds several times faster
+# and still clears the recall target on clustered data (see the report).
+BENCH_HNSW = FaissSettings(kind="hnsw", hnsw_m=16, ef_construction=64, ef_search=64)
 EF_SEARCH = (16, 32, 64, 128, 256)
 TARGET_P50_MS = 20.0
 TARGET_RECALL = 0.95
@@ -120,7 +123,8 @@ def recall_at_k(approx: np.ndarray, exact: np.ndarray) -> float:
     return float(np.mean([len(set(a.tolist()) & set(e.tolist())) / len(e) for a, e in zip(approx, exact)]))
 
 
-def bench_size(size: int, mixture: Mixture, queries: np.ndarray) -> tuple[list[list[object]], list[str]]:
+def bench_size(size: int, mixture: Mixture, queries: np.ndarray,
+               hnsw_settings: FaissSettings) -> tuple[list[list[object]], list[str]]:
     """Rows of the table and notes for one corpus size."""
     log.info("faiss scale: sampling %d vectors", size)
     vectors = mixture.sample(size, seed=size)
@@ -132,7 +136,7 @@ def bench_size(size: int, mixture: Mixture, queries: np.ndarray) -> tuple[list[l
     del flat
     gc.collect()
     log.info("faiss scale: HNSW build at %d vectors", size)
-    hnsw, hnsw_build, hnsw_mb = _build(vectors, HNSW)
+    hnsw, hnsw_build, hnsw_mb = _build(vectors, hnsw_settings)
     del vectors
     gc.collect()
     rows = [["flat (exact)", f"{size:,}", "—", flat_build, flat_mb, n_flat,
@@ -141,7 +145,7 @@ def bench_size(size: int, mixture: Mixture, queries: np.ndarray) -> tuple[list[l
     for ef in EF_SEARCH:
         latencies, found = _time_queries(hnsw.with_ef_search(ef), queries)
         recall, p50 = recall_at_k(found, exact), percentile(latencies, 50)
-        rows.append([f"hnsw M={HNSW.hnsw_m} efC={HNSW.ef_construction}", f"{size:,}", ef, hnsw_build,
+        rows.append([f"hnsw M={hnsw_settings.hnsw_m} efC={hnsw_settings.ef_construction}", f"{size:,}", ef, hnsw_build,
                      hnsw_mb, len(queries), p50, percentile(latencies, 95), recall])
         if best is None and recall >= TARGET_RECALL:
             best = (ef, recall, p50)
@@ -157,13 +161,14 @@ def bench_size(size: int, mixture: Mixture, queries: np.ndarray) -> tuple[list[l
     return rows, notes
 
 
-def run(sizes: Sequence[int] = (100_000, 1_000_000), queries: int = 200) -> str:
+def run(sizes: Sequence[int] = (100_000, 1_000_000), queries: int = 200,
+        hnsw_settings: FaissSettings = BENCH_HNSW) -> str:
     """Markdown section: build time, memory, top-10 latency p50/p95 and recall@10 per index."""
     mixture = Mixture.make()
     query_vectors = mixture.sample(queries, seed=2**31 - 1, extra_noise=QUERY_NOISE)
     rows, notes = [], []
     for size in sizes:
-        size_rows, size_notes = bench_size(size, mixture, query_vectors)
+        size_rows, size_notes = bench_size(size, mixture, query_vectors, hnsw_settings)
         rows += size_rows
         notes += size_notes
     table = markdown_table(
