@@ -73,3 +73,42 @@ def test_missing_set_and_bad_split(tmp_path):
     path.write_text(json.dumps({k: v for k, v in ROWS[0].items() if k != "split"}) + "\n", encoding="utf-8")
     result = run_qa("eval", str(path), "--modes", "bm25", "--split", "test")
     assert result.returncode == 2 and "no question has split 'test'" in result.stderr
+
+
+# --- make bench (python -m eval.bench): the parts that need no model ----------------------
+
+def test_bench_help_and_bad_stage():
+    result = subprocess.run([sys.executable, "-m", "eval.bench", "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0 and "--only {index,eval,beir}" in result.stdout
+    result = subprocess.run([sys.executable, "-m", "eval.bench", "--only", "nope"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2 and "invalid choice: 'nope'" in result.stderr
+
+
+def test_bench_beir_reports_a_missing_folder(tmp_path):
+    from eval.bench import beir_benchmarks
+
+    said = []
+    paths = beir_benchmarks(tmp_path, quick=False, say=said.append, root=tmp_path / "no-beir")
+    assert [p.name for p in paths] == ["beir.md"]
+    text = paths[0].read_text(encoding="utf-8")
+    assert f"Skipped: the folder `{tmp_path / 'no-beir' / 'scifact'}` was not found." in text
+    assert "## nfcorpus" in text and len(said) == 2
+
+
+def test_bench_index_report_checks_the_targets():
+    from eval.bench import index_markdown
+
+    data = {
+        "machine": {"date": "d", "nproc": 2, "cpu": "c", "ram_gb": 1, "python": "3", "load_average_at_start": [1.0]},
+        "quick": True, "sizes": [20000], "edited_document": "a.txt",
+        "builds": [{"build": "from scratch", "documents": 5, "chunks": 201, "embedded": 201, "reused": 0,
+                    "seconds": 30.0, "embed_seconds": 20.0, "saved_seconds": 0.0}],
+        "warm_latency": {"bm25": {"queries": 3, "p50_ms": 1.0, "p95_ms": 2.0},
+                         "hybrid": {"queries": 3, "p50_ms": 16.0, "p95_ms": 20.0}},
+        "cold_ask": {"hybrid": {"runs_s": [1.5, 1.9, 1.8], "median_s": 1.8, "problem": None}},
+    }
+    text = index_markdown(data, "## BM25\n\n- target BM25 p50 <= 20 ms at 1M chunks: met (3.0 ms)\n", "## faiss\n")
+    assert "| hybrid warm search p50 on the bundled corpus | <= 15 ms | 16.0 ms | NOT met |" in text
+    assert "| cold `qa ask --mode hybrid` | <= 2 s | 1.80 s | met |" in text
+    assert "- target BM25 p50 <= 20 ms at 1M chunks: met (3.0 ms)" in text
+    assert "**Quick run (--quick)" in text
