@@ -107,17 +107,21 @@ def unsupported_reason(model_dir: Path) -> str | None:
     for name in ("tokenizer.json", "model.safetensors"):
         if not (model_dir / name).is_file():
             return f"no {name}"
-    return _dtype_problem(model_dir / "model.safetensors")
+    return _weights_problem(model_dir / "model.safetensors")
 
 
-def _dtype_problem(weights: Path) -> str | None:
+def _weights_problem(weights: Path) -> str | None:
+    """Float32 tensors under BertModel's names (optionally prefixed `bert.`), or why not."""
     from safetensors import SafetensorError, safe_open
 
     try:
         with safe_open(str(weights), framework="numpy") as f:
-            dtypes = {f.get_slice(k).get_dtype() for k in f.keys() if not k.endswith("position_ids")}
+            keys = set(f.keys())
+            dtypes = {f.get_slice(k).get_dtype() for k in keys if not k.endswith("position_ids")}
     except (OSError, SafetensorError) as e:
         return f"unreadable safetensors header ({e})"
+    if not keys & {"embeddings.word_embeddings.weight", "bert.embeddings.word_embeddings.weight"}:
+        return "weights are not named like a BertModel's"
     return None if dtypes == {"F32"} else f"weights are {sorted(dtypes)}, not float32 only"
 
 
