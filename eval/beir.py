@@ -1,6 +1,10 @@
-"""Read a BEIR-format folder (Thakur et al. 2021): corpus.jsonl, queries.jsonl, qrels/<split>.tsv.
+"""BEIR benchmarks (Thakur et al. 2021): load a folder, score every retrieval mode, report.
 
-Format as the official files (see shared/benchmarks/beir/README.md): ids are strings
+Three parts, top to bottom: the loader (`load_beir`), the runner (`run_beir`: our BM25 and
+dense engines over the corpus, fusion of their lists, nDCG@10 / Recall@100 as BEIR reports
+them, index time and queries per second), and the report (`write_beir_report`).
+
+Loader. Format as the official files (see shared/benchmarks/beir/README.md): ids are strings
 ("007" stays "007"), qrels are tab-separated with a header and CRLF line endings, grades
 are integers (NFCorpus grades 1 and 2 are linear gains in nDCG), `metadata` is ignored.
 Like BEIR's GenericDataLoader and pytrec_eval, only queries with at least one relevant
@@ -360,7 +364,9 @@ def _run_dense(data: BeirDataset, qids: list[str], queries: list[str], depth: in
         latencies[qid] = time.perf_counter() - began
         hits[qid] = _hits(doc_ids, rows[0].tolist(), scores[0].tolist(), "dense")
     if encode_seconds is None:
-        return Ranked(hits, latencies), (build_seconds, "embeddings cached; faiss build only")
+        first = _first_encoding_seconds(data, settings.dense)
+        note = "embeddings cached" + (f" (encoded in {first:.0f} s)" if first is not None else "")
+        return Ranked(hits, latencies), (build_seconds, f"{note}; faiss build only")
     return Ranked(hits, latencies), (encode_seconds + build_seconds, "encode + faiss build")
 
 
@@ -393,7 +399,22 @@ def corpus_vectors(data: BeirDataset, dense_settings: Any,
     vectors = encoder.encode(data.passages(), show_progress=show_progress)
     seconds = time.perf_counter() - started
     _save_npy(path, np.asarray(vectors, dtype=np.float32))
+    # Beside the vectors: what the encoding cost, so a cached run can still report it.
+    write_json(path.with_suffix(".json"), {"encode_seconds": round(seconds, 1),
+                                           "passages": len(vectors), "machine": machine_info()})
     return vectors, seconds
+
+
+def _first_encoding_seconds(data: BeirDataset, dense_settings: Any) -> float | None:
+    """Seconds the cached vectors took to encode, from the note beside them, if readable."""
+    from indexer.encoder import model_id, resolve_model_path
+
+    note = embedding_cache_path(data, model_id(resolve_model_path(dense_settings.model)))
+    try:
+        seconds = json.loads(note.with_suffix(".json").read_text(encoding="utf-8"))["encode_seconds"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return float(seconds) if isinstance(seconds, (int, float)) else None
 
 
 def _save_npy(path: Path, array: np.ndarray) -> None:
