@@ -278,7 +278,8 @@ def run_beir(
         if mode in modes:
             ranked[mode] = _fuse(mode, ranked["bm25"], ranked["dense"], settings.fusion)
             seconds = index_cost["bm25"][0] + index_cost["dense"][0]
-            index_cost[mode] = (seconds, "bm25 + dense")
+            cached = index_cost["dense"][1].startswith("embeddings cached")
+            index_cost[mode] = (seconds, "bm25 + dense" + ("; embeddings cached" if cached else ""))
     results = tuple(_score(mode, ranked[mode], qrels, index_cost[mode]) for mode in modes)
     sweep = {}
     for alpha in alpha_sweep:

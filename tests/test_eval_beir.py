@@ -203,7 +203,7 @@ def test_report_files(tiny_run, tmp_path):
 def _fake_run(dataset: str, hybrid_ndcg: float) -> BeirRun:
     result = ModeResult("hybrid-rrf", hybrid_ndcg, 0.9, 1.0, "bm25 + dense", 10.0, 1.0, 2.0)
     settings = {"bm25": {}, "tokenizer": {"stemmer": None, "stopwords": None},
-                "dense": {"model": "m"}, "faiss": {}, "fusion": {"rrf_k": 60, "alpha": 0.5},
+                "dense": {"model": "m"}, "faiss": {"kind": "flat"}, "fusion": {"rrf_k": 60, "alpha": 0.5},
                 "depth": 100}
     return BeirRun(dataset, 10, 3, 3, 3, 0, settings, (result,), {}, {})
 
