@@ -505,9 +505,12 @@ def target_line(run: BeirRun) -> str | None:
     best = max(hybrid, key=lambda r: r.ndcg_at_10)
     baseline = max(PUBLISHED[run.dataset.lower()].values())
     met = best.ndcg_at_10 >= target and best.ndcg_at_10 > baseline
+    verdict = "met" if met else "NOT met"
+    if run.queries < run.judged_queries:
+        verdict = f"not judged: only {run.queries} of {run.judged_queries} queries"
     return (f"Target: hybrid nDCG@10 >= {target:.2f} and above both published baselines "
             f"(best {baseline:.3f}). Best hybrid: {best.mode} {best.ndcg_at_10:.3f} -> "
-            f"{'met' if met else 'NOT met'}.")
+            f"{verdict}.")
 
 
 def beir_markdown(run: BeirRun, machine: dict[str, Any]) -> str:

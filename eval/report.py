@@ -82,6 +82,12 @@ def machine_line(info: Mapping[str, Any]) -> str:
             f"{info['ram_gb']} GB RAM · Python {info['python']}")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_text(path: str | Path, text: str) -> Path:
     """Write `text` atomically: a temporary file in the same folder, then os.replace,
     so a reader never sees half a report."""
@@ -92,6 +98,7 @@ def write_text(path: str | Path, text: str) -> Path:
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
+            os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is for everyone
             os.replace(temp, path)
         except BaseException:
             os.unlink(temp)

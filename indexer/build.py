@@ -50,38 +50,48 @@ class BuildReport:
     reused: int
     seconds: float
     embed_seconds: float
+    seconds_per_chunk: float
 
     @property
     def saved_seconds(self) -> float:
-        """Embedding time the reused vectors saved, at this build's measured rate."""
-        if self.embedded == 0:
-            return 0.0
-        return self.reused * self.embed_seconds / self.embedded
+        """Embedding time the reused vectors saved, at the measured rate per chunk."""
+        return self.reused * self.seconds_per_chunk
 
 
 def _quiet(_: str) -> None:
     return None
 
 
-def reusable_vectors(previous: Path | None, model_id: str) -> dict[str, np.ndarray]:
-    """Vectors of a previous index keyed by the sha256 of their indexed text.
+@dataclass(frozen=True)
+class Reusable:
+    """Vectors of a previous index keyed by the sha256 of their indexed text, and the
+    embedding rate that index measured (seconds per chunk), for the saved-time estimate."""
 
-    Only an index built with the same model counts; anything unreadable is simply not
-    reused (the build then embeds everything, which is slower but correct).
-    """
+    vectors: dict[str, np.ndarray]
+    seconds_per_chunk: float = 0.0
+
+
+def reusable_vectors(previous: Path | None, model_id: str) -> Reusable:
+    """What a previous index can give this build. Only an index built with the same model
+    counts; anything unreadable is simply not reused (the build then embeds everything,
+    which is slower but correct)."""
     if previous is None or not Path(previous).exists():
-        return {}
+        return Reusable({})
     try:
         manifest = read_manifest(previous)
         if manifest.get("model", {}).get("model_id") != model_id:
-            return {}
+            return Reusable({})
         _, chunks = read_records(previous, manifest)
         vectors = np.load(Path(previous) / DENSE_DIR / "embeddings.npy", allow_pickle=False)
     except (QAError, OSError, ValueError):
-        return {}
+        return Reusable({})
     if len(vectors) != len(chunks):
-        return {}
-    return {text_sha256(indexable_text(c)): vectors[i] for i, c in enumerate(chunks)}
+        return Reusable({})
+    rate = manifest.get("embedding", {}).get("seconds_per_chunk", 0.0)
+    return Reusable(
+        {text_sha256(indexable_text(c)): vectors[i] for i, c in enumerate(chunks)},
+        float(rate) if isinstance(rate, (int, float)) else 0.0,
+    )
 
 
 def embed_chunks(
@@ -133,12 +143,13 @@ def build_index(
         encoder = load_passage_encoder(settings.dense)
         reuse = reusable_vectors(reuse_from if reuse_from is not None else out_dir, encoder.model_id)
         say(f"embedding with {encoder.model_id}")
-        vectors, embedded, embed_seconds = embed_chunks(texts, settings, reuse, encoder)
+        vectors, embedded, embed_seconds = embed_chunks(texts, settings, reuse.vectors, encoder)
+        rate = embed_seconds / embedded if embedded else reuse.seconds_per_chunk
         dense = DenseIndex.build(vectors, settings.faiss)
         write_records(staged.staging, list(documents), chunks)
         bm25.save(staged.staging / BM25_DIR)
         dense.save(staged.staging / DENSE_DIR)
-        write_manifest(staged.staging, _manifest(documents, chunks, settings, encoder))
+        write_manifest(staged.staging, _manifest(documents, chunks, settings, encoder, rate))
         staged.commit()
     except BaseException:
         staged.abandon()
@@ -151,10 +162,13 @@ def build_index(
         reused=len(chunks) - embedded,
         seconds=time.perf_counter() - started,
         embed_seconds=embed_seconds,
+        seconds_per_chunk=rate,
     )
 
 
-def _manifest(documents: Sequence[Document], chunks: list[Chunk], settings: IndexSettings, encoder) -> dict:
+def _manifest(
+    documents: Sequence[Document], chunks: list[Chunk], settings: IndexSettings, encoder, seconds_per_chunk: float
+) -> dict:
     return {
         "format_version": FORMAT_VERSION,
         "package_version": package_version(),
@@ -162,6 +176,7 @@ def _manifest(documents: Sequence[Document], chunks: list[Chunk], settings: Inde
         "settings": settings.to_dict(),
         "build_inputs": build_inputs(),
         "model": {"name": settings.dense.model, "model_id": encoder.model_id, "dim": encoder.dim},
+        "embedding": {"seconds_per_chunk": seconds_per_chunk},
         "corpus": {
             "sha256": corpus_sha256(documents),
             "documents": [{"doc_id": d.doc_id, "sha256": text_sha256(d.text)} for d in documents],

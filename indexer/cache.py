@@ -26,9 +26,16 @@ def cached_index_path(documents: Sequence[Document], settings: IndexSettings, na
 
 
 def _previous_indexes(name: str, keep: Path) -> list[Path]:
-    """Other cached indexes of the same corpus name, newest first."""
+    """Other cached indexes of the same corpus name, newest first (candidates for vector
+    reuse: the build takes vectors only from one made with the same model)."""
     siblings = [p for p in keep.parent.glob(f"{name}-*") if p != keep and p.is_dir()]
     return sorted(siblings, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def _same_settings(path: Path, keep: Path) -> bool:
+    """An older corpus version built with the same settings: replaced, so stale. Indexes
+    of other settings stay, so two configurations in use do not rebuild each other."""
+    return path.name.rsplit("-", 1)[-1] == keep.name.rsplit("-", 1)[-1]
 
 
 def open_cached_index(
@@ -42,13 +49,14 @@ def open_cached_index(
     path = cached_index_path(documents, settings, name)
     if path.exists():
         try:
-            return Index.load(path)
+            return Index.load(path).verify()
         except QAError:
             pass  # a damaged cache entry is rebuilt below, never trusted
     previous = _previous_indexes(name, path)
     build_index(documents, path, settings, reuse_from=previous[0] if previous else None, progress=progress)
     for stale in previous:
-        shutil.rmtree(stale, ignore_errors=True)
+        if _same_settings(stale, path):
+            shutil.rmtree(stale, ignore_errors=True)
     return Index.load(path)
 
 

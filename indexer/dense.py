@@ -222,7 +222,8 @@ def _read_embeddings(directory: Path, mmap: bool) -> np.ndarray:
     try:
         vectors = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
     except (OSError, ValueError, EOFError) as e:
-        raise IndexStoreError(f"{path} is corrupt ({e}); rebuild the index") from e
+        # numpy's own message for a garbage file suggests allow_pickle=True: never that.
+        raise IndexStoreError(f"{path} is corrupt: not a .npy array file ({type(e).__name__})") from e
     if vectors.ndim != 2 or vectors.dtype != np.float32 or vectors.shape[1] == 0:
         raise IndexStoreError(
             f"{path} holds a {vectors.dtype} array of shape {vectors.shape}, expected (n, dim) float32; "

@@ -75,11 +75,25 @@ class Index:
         self._check_rows("dense", len(dense))
         return dense
 
+    def verify(self) -> "Index":
+        """Open the BM25 part and read the embeddings' header: what a cache must check
+        before it trusts an entry (loading alone reads only the manifest and records)."""
+        import numpy as np
+
+        self.bm25
+        embeddings = self.path / DENSE_DIR / "embeddings.npy"
+        try:
+            rows = np.load(embeddings, mmap_mode="r", allow_pickle=False).shape[0]
+        except (OSError, ValueError, IndexError) as error:
+            raise IndexStoreError(f"{embeddings} is not a readable .npy array; {rebuild_hint(self.path)}") from error
+        self._check_rows("dense", rows)
+        return self
+
     def _load_part(self, name: str, loader):
         try:
             return loader(self.path / name)
-        except QAError:
-            raise
+        except QAError as error:
+            raise IndexStoreError(f"{error}; {rebuild_hint(self.path)}") from error
         except (OSError, ValueError, KeyError) as error:
             raise IndexStoreError(
                 f"{self.path / name} is corrupted ({error}); {rebuild_hint(self.path)}"

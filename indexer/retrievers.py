@@ -12,6 +12,7 @@ from dataclasses import replace
 from corpus.errors import IndexStoreError, SettingsError
 from indexer.fusion import FusionSettings, convex_combination, reciprocal_rank_fusion
 from indexer.index import Index
+from indexer.store import rebuild_hint
 from indexer.types import Hit, Retriever
 
 MODES = ("bm25", "dense", "hybrid", "hybrid-rrf", "hybrid-convex")
@@ -39,8 +40,8 @@ class DenseRetriever:
         if encoder.model_id != index.model_id:
             raise IndexStoreError(
                 f"the index at {index.path} was built with {index.model_id}, but the query "
-                f"encoder is {encoder.model_id}; rebuild the index with that model or query "
-                "it with the model it was built with"
+                f"encoder is {encoder.model_id}; query it in --mode bm25, or "
+                f"{rebuild_hint(index.path)}"
             )
         self.index = index
         self.encoder = encoder

@@ -94,14 +94,29 @@ def stage_index(target: Path) -> StagedIndex:
     if target.exists():
         if not target.is_dir():
             raise IndexStoreError(f"{target} exists and is not a directory; choose another --out")
-        if any(target.iterdir()) and not (target / MANIFEST).is_file():
+        if any(target.iterdir()) and not looks_like_index(target):
             raise IndexStoreError(
                 f"{target} is not empty and is not a document-qa index; "
                 "refusing to replace it (choose an empty or new --out directory)"
             )
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes 0700; an index is an ordinary folder
     return StagedIndex(staging=staging, target=target)
+
+
+def looks_like_index(path: Path) -> bool:
+    """True only for a directory holding only what a document-qa index holds, with a
+    manifest that says so: the test before an existing directory may be replaced."""
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    if not isinstance(manifest, dict) or "format_version" not in manifest or "chunk_count" not in manifest:
+        return False
+    return {entry.name for entry in path.iterdir()} <= set(REQUIRED)
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:

@@ -314,26 +314,8 @@ def test_other_model_is_refused_in_every_mode_that_embeds(tiny_index, tmp_path, 
     assert assistant.ask(TUNNEL_QUESTION, mode="bm25").passages[0].chunk.doc_id == "bridge-engineering.txt"
 
 
-PART_MESSAGES_WITHOUT_THE_COMMAND = {
-    "no-embeddings", "embeddings-garbage", "embeddings-truncated", "no-bm25-matrix",
-    "bm25-vocab-garbage", "other-model",
-}
-
-
 @pytest.mark.parametrize(
-    "case, damage",
-    [
-        pytest.param(
-            case, damage, id=case,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="bug: errors raised while loading the bm25/ and dense/ parts (indexer/dense.py, "
-                "indexer/bm25.py, DenseRetriever) end in a bare 'rebuild the index' without "
-                "store.rebuild_hint's `qa index PATH ... --out DIR` (Index._load_part re-raises them as is)",
-            ),
-        ) if case in PART_MESSAGES_WITHOUT_THE_COMMAND else pytest.param(case, damage, id=case)
-        for case, damage, _, _ in BAD_INDEXES
-    ],
+    "case, damage", [pytest.param(case, damage, id=case) for case, damage, _, _ in BAD_INDEXES]
 )
 def test_every_refusal_says_how_to_rebuild(tiny_index, tmp_path, case, damage):
     path = damaged(tiny_index, tmp_path, damage)
@@ -342,12 +324,6 @@ def test_every_refusal_says_how_to_rebuild(tiny_index, tmp_path, case, damage):
     assert f"qa index PATH ... --out {path}" in str(refused.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: indexer/dense.py _read_embeddings wraps numpy's ValueError verbatim, so a garbage "
-    "embeddings.npy is reported as 'contains pickled (object) data. If you trust the file you can "
-    "load it unsafely using allow_pickle=' - advice to unpickle a corrupted file",
-)
 def test_garbage_embeddings_message_does_not_suggest_unpickling(tiny_index, tmp_path):
     path = damaged(tiny_index, tmp_path, _embeddings_garbage)
     with pytest.raises(IndexStoreError) as refused:

@@ -210,12 +210,6 @@ def test_batch_bad_lines_get_error_objects_and_the_others_are_answered(bundled_i
     assert out[4]["question"] is None and out[4]["error"] == "this line is not UTF-8 text"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: qa/commands/ask.py read_stdin_questions keeps a UTF-8 byte-order mark (as written by "
-    "Windows tools) in the first question, so its JSON 'question' is '\\ufeff...' and no longer "
-    "equals the question asked (corpus/loader.py strips the BOM from documents)",
-)
 def test_batch_ignores_a_byte_order_mark(bundled_index):
     stdin = f"\ufeff{GUANGZHOU}\n".encode("utf-8")
     result = qa("ask", "--json", "--mode", "bm25", stdin=stdin)

@@ -121,11 +121,6 @@ def test_out_folder_that_is_not_an_index_is_refused_and_untouched(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: qa/commands/index.py _settings tests `if args.max_chars:`, so --max-chars 0 is "
-    "silently ignored and the index is built with the default 800 instead of being refused",
-)
 def test_max_chars_zero_is_refused_not_ignored(tmp_path, capsys):
     code, stdout, stderr = run_index(capsys, TEST_CORPUS, "--out", tmp_path / "index", "--max-chars", "0")
     assert code == 2

@@ -59,7 +59,7 @@ def read_stdin_questions(raw: bytes) -> list[tuple[str | None, str | None]]:
 
     if b"\x00" in raw:
         raise QuestionError("stdin holds binary data (NUL bytes), not questions; pipe one question per line")
-    lines = raw.splitlines()
+    lines = raw.removeprefix(b"\xef\xbb\xbf").splitlines()  # a UTF-8 byte-order mark is not part of a question
     decoded = []
     for line in lines:
         try:

@@ -33,11 +33,14 @@ def _settings(args: argparse.Namespace):
     from indexer.settings import IndexSettings
 
     settings = IndexSettings()
-    if args.model:
+    if args.model is not None:
+        model = Path(args.model)
+        # a local folder is recorded absolute, so the index works from any directory
+        args.model = str(model.resolve()) if model.is_dir() else args.model
         settings = replace(settings, dense=replace(settings.dense, model=args.model))
-    if args.faiss:
+    if args.faiss is not None:
         settings = replace(settings, faiss=replace(settings.faiss, kind=args.faiss))
-    if args.max_chars:
+    if args.max_chars is not None:
         settings = replace(settings, chunking=replace(settings.chunking, max_chars=args.max_chars))
     return settings
 
