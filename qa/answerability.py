@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 from corpus.glossary import Glossary
 from corpus.types import Document
 from qa.figures import figure_matches
-from qa.question import QuestionAnalysis, entity_mentions
+from qa.question import QuestionAnalysis, entity_mentions, place_mentions
 from qa.settings import QASettings
 from qa.types import Figure, Passage
 
@@ -52,18 +52,50 @@ def missing_entities(analysis: QuestionAnalysis, texts: Sequence[str], glossary:
     return [e for e in analysis.entities if e not in found and e.lower() not in lowered]
 
 
-def figure_verdict(analysis: QuestionAnalysis, figures: Sequence[Figure]) -> Verdict:
-    """A number is asked for: the best figure must fit it with no conflict."""
+def _words(name: str) -> list[str]:
+    return re.findall(r"[a-z]+|[\u4e00-\u9fff]+", name.lower())
+
+
+def same_place(asked: str, found: str) -> bool:
+    """Equal names; or `found` is the asked name's head: the documents call the Greater
+    Bay Area "the Bay Area" once introduced (a suffix of two words or more), while
+    "Hong Kong" inside "Guangdong-Hong Kong-Macao Greater Bay Area" is another place; or
+    `found` is a part named after the asked place ("Guangdong Province", "Hong Kong Port")."""
+    want, have = _words(asked), _words(found)
+    if not want or not have:
+        return False
+    return want == have or (len(have) >= 2 and want[-len(have):] == have) or have[: len(want)] == want
+
+
+def mentions(context: str, name: str, glossary: Glossary) -> bool:
+    """Whether `context` names the place `name` (in English or Chinese)."""
+    if name.lower() in context.lower():
+        return True
+    return any(same_place(name, m.name) for m in entity_mentions(context, glossary))
+
+
+def figure_verdict(
+    analysis: QuestionAnalysis, figures: Sequence[Figure], context_of: Callable[[Figure], str], glossary: Glossary
+) -> Verdict:
+    """A number is asked for: the best figure must fit it. Its own context (the sentence
+    it stands in, or a table cell's row and column labels) must name every place the
+    question names ("Dongguan's imports from Africa" is not answered by Dongguan's from
+    Central Asia), hold the year asked, and the figure must not measure something else."""
     if not figures:
         return Verdict(False, "no figure in the retrieved passages answers it")
     best = figures[0]
+    shown = best.label or best.text
+    context = f"{best.label}\n{context_of(best)}"
+    places = {m.name for m in place_mentions(analysis.question, glossary)}
+    absent = [name for name in analysis.entities if name in places and not mentions(context, name, glossary)]
+    if absent:
+        return Verdict(False, f"the closest figure ({shown}) is not about {', '.join(absent)}")
+    if analysis.years and best.year not in analysis.years:
+        if best.year is not None or not any(str(y) in context for y in analysis.years):
+            return Verdict(False, f"the closest figure ({shown}) is not for {', '.join(map(str, analysis.years))}")
     match = figure_matches(analysis, best)
-    if match.conflicts:
-        return Verdict(
-            False,
-            f"the closest figure ({best.label or best.text}) does not match the question's "
-            f"{' and '.join(match.conflicts)}",
-        )
+    if match.metric == "conflict":
+        return Verdict(False, f"the closest figure ({shown}) measures something else than the question asks")
     return Verdict(True)
 
 
@@ -76,6 +108,7 @@ def judge(
     relevance_kind: str,
     settings: QASettings,
     glossary: Glossary,
+    context_of: Callable[[Figure], str],
 ) -> Verdict:
     """The verdict on one question; `relevance` is cosine similarity ("similarity") or
     the question-term coverage of the best passage ("coverage", in BM25 mode)."""
@@ -92,5 +125,5 @@ def judge(
     if entities:
         return Verdict(False, f"the documents found do not mention {', '.join(entities)}")
     if analysis.answer_kind in FIGURE_SEEKING:
-        return figure_verdict(analysis, figures)
+        return figure_verdict(analysis, figures, context_of, glossary)
     return Verdict(True)

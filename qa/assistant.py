@@ -23,6 +23,7 @@ from qa.numbers import extract_figures, figures_from_facts
 from qa.passages import make_passages, sentence_around
 from qa.question import analyse_question
 from qa.settings import QASettings
+from qa.translation import QueryTranslator
 from qa.types import Answer, Figure
 
 MAX_TOP_K = 100
@@ -70,6 +71,8 @@ class Assistant:
         self.glossary = glossary or load_glossary()
         self._retrievers: dict[str, Retriever] = {}
         self._encoder = None
+        self.translator = QueryTranslator(self.glossary, index.tokenizer.tokenize)
+        self._figure_context: dict[tuple[str, int, int], str] = {}
         self._chunk_figures: dict[str, tuple[tuple[Figure, frozenset[str]], ...]] = {}
 
     @classmethod
@@ -126,21 +129,30 @@ class Assistant:
         their label's terms, else the numbers of its prose with their sentence's terms."""
         if chunk.chunk_id not in self._chunk_figures:
             tokenize = self.index.tokenizer.tokenize
+            # Context: a number in prose is about what its passage says; a table cell's
+            # label names its row and columns; a number written inside a text cell ("68个
+            # 项目") is about the rest of its row (the policy document it belongs to).
+            contexts: list[tuple[Figure, str]] = []
             if chunk.facts:
-                figures = figures_from_facts(chunk.facts, chunk.table_caption, self.glossary)
-                figures += [
-                    f for fact in chunk.facts if fact.value is None
-                    for f in extract_figures(fact.raw, fact.doc_id, fact.start, self.glossary)
-                ]
-                found = [(f, frozenset(tokenize(f.label))) for f in figures]
+                contexts += [(f, "") for f in figures_from_facts(chunk.facts, chunk.table_caption, self.glossary)]
+                for fact in chunk.facts:
+                    if fact.value is None:
+                        row = " ".join([fact.row_label] + [c.raw for c in chunk.facts if c.row_label == fact.row_label])
+                        contexts += [(f, row) for f in extract_figures(fact.raw, fact.doc_id, fact.start, self.glossary)]
             else:
-                document = self.index.documents[chunk.doc_id]
-                found = [
-                    (f, frozenset(tokenize(f"{f.label} {sentence_around(document, f.start)}")))
-                    for f in extract_figures(chunk.text, chunk.doc_id, chunk.start, self.glossary)
-                ]
+                contexts += [(f, chunk.text) for f in extract_figures(chunk.text, chunk.doc_id, chunk.start, self.glossary)]
+            document = self.index.documents[chunk.doc_id]
+            found = []
+            for figure, context in contexts:
+                self._figure_context[(figure.doc_id, figure.start, figure.end)] = context
+                sentence = "" if chunk.facts else sentence_around(document, figure.start)
+                found.append((figure, frozenset(tokenize(f"{figure.label} {sentence}"))))
             self._chunk_figures[chunk.chunk_id] = tuple(found)
         return self._chunk_figures[chunk.chunk_id]
+
+    def context_of(self, figure: Figure) -> str:
+        """The passage a figure was found in (empty for a table cell: its label is all)."""
+        return self._figure_context.get((figure.doc_id, figure.start, figure.end), "")
 
     def _candidate_figures(self, chunks: Sequence[Chunk], question_terms: set[str]) -> tuple[list[Figure], list[float]]:
         """Figures of the chunks (each once) and the share of question terms in each one's context."""
@@ -163,17 +175,18 @@ class Assistant:
         if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
             raise SettingsError(f"top_k must be an integer from 1 to {MAX_TOP_K}; got {top_k!r}")
         depth = max(top_k, self.settings.figure_passages)
-        hits = self.retriever(mode).search(text, depth)
+        query = self.translator.expand(text)  # a Chinese question also searches in English
+        hits = self.retriever(mode).search(query, depth)
         tokenize = self.index.tokenizer.tokenize
-        passages = make_passages(hits, self.index.chunk, self.index.documents, text, tokenize)
+        passages = make_passages(hits, self.index.chunk, self.index.documents, query, tokenize)
         analysis = analyse_question(text, self.glossary)
         source_chunks = [p.chunk for p in passages[: self.settings.figure_passages]]
-        candidates, overlaps = self._candidate_figures(source_chunks, set(tokenize(text)))
+        candidates, overlaps = self._candidate_figures(source_chunks, set(tokenize(query)))
         figures = rank_figures(analysis, candidates, overlaps)[: self.settings.max_figures]
-        relevance, kind = self._relevance(text, hits, mode)
+        relevance, kind = self._relevance(query, hits, mode)
         verdict = judge(
             analysis, passages[: self.settings.figure_passages], self.index.documents,
-            figures, relevance, kind, self.settings, self.glossary,
+            figures, relevance, kind, self.settings, self.glossary, self.context_of,
         )
         return Answer(
             question=text,

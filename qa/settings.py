@@ -22,7 +22,7 @@ class QASettings:
     `min_term_coverage`: in BM25 mode (no embeddings), the share of the question's terms
     the best passage must contain instead."""
 
-    figure_passages: int = 5
+    figure_passages: int = 10
     max_figures: int = 10
     min_similarity: float = 0.30
     min_term_coverage: float = 0.5

