@@ -1,7 +1,7 @@
 """The BM25, dense and hybrid retrievers over a loaded index; all meet `Retriever`.
 
 `make_retriever(index, mode)` is the one entry point the QA layer uses. Modes:
-`bm25`, `dense`, `hybrid` (the fusion the index's settings chose), and the explicit
+`bm25`, `dense`, `hybrid` (the fusion given, by default FusionSettings()), and the explicit
 `hybrid-rrf` / `hybrid-convex` that the evaluation compares side by side.
 """
 
@@ -81,7 +81,7 @@ def load_query_encoder_for(index: Index):
     return load_query_encoder(index.settings.dense)
 
 
-def make_retriever(index: Index, mode: str = "hybrid", encoder=None) -> Retriever:
+def make_retriever(index: Index, mode: str = "hybrid", encoder=None, fusion: FusionSettings | None = None) -> Retriever:
     """A retriever of the given mode; `encoder` is loaded from the index's model if needed."""
     if mode not in MODES:
         raise SettingsError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
@@ -90,7 +90,7 @@ def make_retriever(index: Index, mode: str = "hybrid", encoder=None) -> Retrieve
     dense = DenseRetriever(index, encoder or load_query_encoder_for(index))
     if mode == "dense":
         return dense
-    fusion = index.settings.fusion
+    fusion = fusion or FusionSettings()
     if mode == "hybrid-rrf":
         fusion = replace(fusion, method="rrf")
     elif mode == "hybrid-convex":

@@ -1,7 +1,7 @@
 """One frozen settings object for a whole index, written into its manifest.
 
 Each stage keeps its own validated settings (chunking, tokenizer, BM25, dense model,
-faiss, fusion); `IndexSettings` only groups them so that the manifest records exactly what
+faiss); `IndexSettings` only groups them so that the manifest records exactly what
 an index was built with, and so that a load can compare what was asked for with what is
 on disk.
 """
@@ -20,7 +20,6 @@ from corpus.glossary import BUNDLED_GLOSSARY
 from indexer.bm25 import BM25Settings
 from indexer.dense import FaissSettings
 from indexer.encoder import DenseSettings
-from indexer.fusion import FusionSettings
 from indexer.tokenizer import TokenizerSettings
 
 
@@ -47,15 +46,15 @@ def settings_from_dict(cls: type, data: dict[str, Any]) -> Any:
 
 @dataclass(frozen=True)
 class IndexSettings:
-    """Everything that decides an index's contents (fusion only decides how it is searched,
-    but its defaults travel in the manifest too, so a query uses what the index chose)."""
+    """Everything that decides an index's contents. Fusion is not here: it decides only
+    how an index is searched (`indexer.fusion.FusionSettings`, defaults chosen on the
+    evaluation set's dev split)."""
 
     chunking: ChunkSettings = field(default_factory=ChunkSettings)
     tokenizer: TokenizerSettings = field(default_factory=TokenizerSettings)
     bm25: BM25Settings = field(default_factory=BM25Settings)
     dense: DenseSettings = field(default_factory=DenseSettings)
     faiss: FaissSettings = field(default_factory=FaissSettings)
-    fusion: FusionSettings = field(default_factory=FusionSettings)
 
     def to_dict(self) -> dict[str, Any]:
         return {name: settings_to_dict(getattr(self, name)) for name in _PARTS}
@@ -68,10 +67,9 @@ class IndexSettings:
         return cls(**{name: settings_from_dict(_PARTS[name], data[name]) for name in _PARTS})
 
     def fingerprint(self) -> str:
-        """A short hash of everything that shapes the index's contents: the settings
-        (fusion excluded: it only decides how the index is searched) and the build inputs
-        that are not settings (chunker version, glossary)."""
-        shaped = {k: v for k, v in self.to_dict().items() if k != "fusion"}
+        """A short hash of everything that shapes the index's contents: the settings and
+        the build inputs that are not settings (chunker version, glossary)."""
+        shaped = self.to_dict()
         shaped["build_inputs"] = build_inputs()
         blob = json.dumps(shaped, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()[:16]
@@ -92,5 +90,4 @@ _PARTS: dict[str, type] = {
     "bm25": BM25Settings,
     "dense": DenseSettings,
     "faiss": FaissSettings,
-    "fusion": FusionSettings,
 }

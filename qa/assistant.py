@@ -100,7 +100,7 @@ class Assistant:
             raise SettingsError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
         if mode not in self._retrievers:
             encoder = None if mode == "bm25" else self.encoder
-            self._retrievers[mode] = make_retriever(self.index, mode, encoder)
+            self._retrievers[mode] = make_retriever(self.index, mode, encoder, self.settings.fusion)
         return self._retrievers[mode]
 
     def _relevance(self, question: str, hits: Sequence[Hit], mode: str) -> tuple[float, str]:

@@ -6,26 +6,29 @@ are settings, not constants, so a user with another corpus can set their own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from corpus.errors import SettingsError
+from indexer.fusion import FusionSettings
 
 MAX_QUESTION_CHARS = 2000
 
 
 @dataclass(frozen=True)
 class QASettings:
-    """`figure_passages`: how many of the top passages figures are drawn from.
+    """`fusion`: how `hybrid` mode fuses BM25 and dense hits.
+    `figure_passages`: how many of the top passages figures are drawn from.
     `max_figures`: how many ranked figures an answer lists.
     `min_similarity`: the cosine similarity (query vs best passage, MiniLM) below which
     nothing in the documents is taken to answer the question.
     `min_term_coverage`: in BM25 mode (no embeddings), the share of the question's terms
     the best passage must contain instead."""
 
+    fusion: FusionSettings = field(default_factory=FusionSettings)
     figure_passages: int = 10
     max_figures: int = 10
-    min_similarity: float = 0.30
-    min_term_coverage: float = 0.5
+    min_similarity: float = 0.25
+    min_term_coverage: float = 0.2
     max_question_chars: int = MAX_QUESTION_CHARS
 
     def __post_init__(self) -> None:

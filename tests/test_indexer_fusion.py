@@ -127,7 +127,7 @@ def test_inputs_are_never_mutated() -> None:
 
 
 def test_fusion_settings() -> None:
-    assert FusionSettings().to_dict() == {"method": "rrf", "rrf_k": 60, "alpha": 0.5}
+    assert FusionSettings().to_dict() == {"method": "convex", "rrf_k": 60, "alpha": 0.5}
     assert FusionSettings(**FusionSettings(method="convex", alpha=0.7).to_dict()) == FusionSettings(
         method="convex", alpha=0.7
     )
