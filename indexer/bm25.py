@@ -111,6 +111,20 @@ class BM25Index:
             return np.zeros(self._size, dtype=np.float32)
         return self._engine.get_scores(known)
 
+    def idf(self, tokens: Sequence[str]) -> dict[str, float]:
+        """Lucene's IDF, log(1 + (N - df + 0.5) / (df + 0.5)), of each token the index
+        knows (unknown tokens are left out): how telling a term is, for callers that weigh
+        term overlap outside of BM25 scoring. df comes from the posting lists' lengths."""
+        indptr = self._engine.scores["indptr"]
+        vocab = self._engine.vocab_dict
+        weights = {}
+        for token in tokens:
+            column = vocab.get(token)
+            if token and column is not None:
+                df = int(indptr[column + 1] - indptr[column])
+                weights[token] = float(np.log(1.0 + (self._size - df + 0.5) / (df + 0.5)))
+        return weights
+
     def top_k(self, query_tokens: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
         """The best `k` rows and their scores, best first, ties broken by lower row.
 

@@ -155,7 +155,10 @@ class Assistant:
         return self._figure_context.get((figure.doc_id, figure.start, figure.end), "")
 
     def _candidate_figures(self, chunks: Sequence[Chunk], question_terms: set[str]) -> tuple[list[Figure], list[float]]:
-        """Figures of the chunks (each once) and the share of question terms in each one's context."""
+        """Figures of the chunks (each once) and the share of the question's terms, weighed
+        by IDF, found in each one's context: "friendly ports" tells more than "ports"."""
+        weights = self.index.bm25.idf(sorted(question_terms))
+        total = sum(weights.values())
         seen, figures, overlaps = set(), [], []
         for chunk in chunks:
             for figure, context in self.figures_of(chunk):
@@ -163,7 +166,8 @@ class Assistant:
                 if key not in seen:
                     seen.add(key)
                     figures.append(figure)
-                    overlaps.append(len(question_terms & context) / len(question_terms) if question_terms else 0.0)
+                    shared = sum(w for term, w in weights.items() if term in context)
+                    overlaps.append(shared / total if total else 0.0)
         return figures, overlaps
 
     # -- the answer ------------------------------------------------------------------
