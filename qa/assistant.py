@@ -23,7 +23,7 @@ from qa.numbers import extract_figures, figures_from_facts
 from qa.passages import make_passages, sentence_around
 from qa.question import analyse_question
 from qa.settings import QASettings
-from qa.translation import QueryTranslator
+from qa.translation import HAN, QueryTranslator
 from qa.types import Answer, Figure
 
 MAX_TOP_K = 100
@@ -73,7 +73,8 @@ class Assistant:
         self._encoder = None
         self.translator = QueryTranslator(self.glossary, index.tokenizer.tokenize)
         self._figure_context: dict[tuple[str, int, int], str] = {}
-        self._chunk_figures: dict[str, tuple[tuple[Figure, frozenset[str]], ...]] = {}
+        self._chunk_figures: dict[str, tuple[tuple[Figure, str], ...]] = {}
+        self._terms: dict[tuple[str, bool], frozenset[str]] = {}
 
     @classmethod
     def load(cls, index: str | Path | None = None, settings: QASettings | None = None, progress=None) -> "Assistant":
@@ -124,11 +125,11 @@ class Assistant:
 
     # -- figures ---------------------------------------------------------------------
 
-    def figures_of(self, chunk: Chunk) -> tuple[tuple[Figure, frozenset[str]], ...]:
-        """Every figure a chunk cites, with the terms of its context: table cells with
-        their label's terms, else the numbers of its prose with their sentence's terms."""
+    def figures_of(self, chunk: Chunk) -> tuple[tuple[Figure, str], ...]:
+        """Every figure a chunk cites, with the text around it that a question's terms
+        are looked for in: a table cell's label (it names the row and columns), else the
+        figure's label and sentence."""
         if chunk.chunk_id not in self._chunk_figures:
-            tokenize = self.index.tokenizer.tokenize
             # Context: a number in prose is about what its passage says; a table cell's
             # label names its row and columns; a number written inside a text cell ("68个
             # 项目") is about the rest of its row (the policy document it belongs to).
@@ -146,9 +147,18 @@ class Assistant:
             for figure, context in contexts:
                 self._figure_context[(figure.doc_id, figure.start, figure.end)] = context
                 sentence = "" if chunk.facts else sentence_around(document, figure.start)
-                found.append((figure, frozenset(tokenize(f"{figure.label} {sentence}"))))
+                found.append((figure, f"{figure.label} {sentence}"))
             self._chunk_figures[chunk.chunk_id] = tuple(found)
         return self._chunk_figures[chunk.chunk_id]
+
+    def terms(self, text: str, chinese: bool) -> frozenset[str]:
+        """The BM25 terms of `text`. Without `chinese`, Chinese runs are dropped first: an
+        English question has no Chinese term to match, and this spares it loading jieba
+        (0.6 s) just to highlight passages that hold Chinese tables."""
+        key = (text, chinese)
+        if key not in self._terms:
+            self._terms[key] = frozenset(self.index.tokenizer.tokenize(text if chinese else HAN.sub(" ", text)))
+        return self._terms[key]
 
     def context_of(self, figure: Figure) -> str:
         """The passage a figure was found in (empty for a table cell: its label is all)."""
@@ -159,13 +169,15 @@ class Assistant:
         by IDF, found in each one's context: "friendly ports" tells more than "ports"."""
         weights = self.index.bm25.idf(sorted(question_terms))
         total = sum(weights.values())
+        chinese = any(HAN.search(term) for term in question_terms)
         seen, figures, overlaps = set(), [], []
         for chunk in chunks:
-            for figure, context in self.figures_of(chunk):
+            for figure, around in self.figures_of(chunk):
                 key = (figure.doc_id, figure.start, figure.end)
                 if key not in seen:
                     seen.add(key)
                     figures.append(figure)
+                    context = self.terms(around, chinese)
                     shared = sum(w for term, w in weights.items() if term in context)
                     overlaps.append(shared / total if total else 0.0)
         return figures, overlaps
@@ -181,8 +193,9 @@ class Assistant:
         depth = max(top_k, self.settings.figure_passages)
         query = self.translator.expand(text)  # a Chinese question also searches in English
         hits = self.retriever(mode).search(query, depth)
+        chinese = bool(HAN.search(text))
         tokenize = self.index.tokenizer.tokenize
-        passages = make_passages(hits, self.index.chunk, self.index.documents, query, tokenize)
+        passages = make_passages(hits, self.index.chunk, self.index.documents, query, lambda t: self.terms(t, chinese))
         analysis = analyse_question(text, self.glossary)
         source_chunks = [p.chunk for p in passages[: self.settings.figure_passages]]
         candidates, overlaps = self._candidate_figures(source_chunks, set(tokenize(query)))

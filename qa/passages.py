@@ -7,14 +7,14 @@ that matched.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from corpus.sentences import sentence_spans, split_lines
 from corpus.types import Chunk, Document
 from indexer.types import Hit
 from qa.types import Passage
 
-Tokenize = Callable[[str], list[str]]
+Tokenize = Callable[[str], Iterable[str]]
 
 
 def line_number(document: Document, offset: int) -> int:

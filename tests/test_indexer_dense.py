@@ -136,4 +136,4 @@ def test_faiss_settings_validate(kwargs):
 
 
 def test_faiss_settings_to_dict():
-    assert FaissSettings().to_dict() == {"kind": "flat", "hnsw_m": 32, "ef_construction": 200, "ef_search": 128}
+    assert FaissSettings().to_dict() == {"kind": "flat", "hnsw_m": 16, "ef_construction": 64, "ef_search": 512}
