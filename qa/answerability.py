@@ -17,6 +17,7 @@ from typing import Callable, Sequence
 from corpus.glossary import Glossary
 from corpus.types import Document
 from qa.figures import figure_matches
+from qa.places import mentions
 from qa.question import QuestionAnalysis, entity_mentions, place_mentions
 from qa.settings import QASettings
 from qa.types import Figure, Passage
@@ -50,28 +51,6 @@ def missing_entities(analysis: QuestionAnalysis, texts: Sequence[str], glossary:
     found = {m.name for text in texts for m in entity_mentions(text, glossary)}
     lowered = "\n".join(texts).lower()
     return [e for e in analysis.entities if e not in found and e.lower() not in lowered]
-
-
-def _words(name: str) -> list[str]:
-    return re.findall(r"[a-z]+|[\u4e00-\u9fff]+", name.lower())
-
-
-def same_place(asked: str, found: str) -> bool:
-    """Equal names; or `found` is the asked name's head: the documents call the Greater
-    Bay Area "the Bay Area" once introduced (a suffix of two words or more), while
-    "Hong Kong" inside "Guangdong-Hong Kong-Macao Greater Bay Area" is another place; or
-    `found` is a part named after the asked place ("Guangdong Province", "Hong Kong Port")."""
-    want, have = _words(asked), _words(found)
-    if not want or not have:
-        return False
-    return want == have or (len(have) >= 2 and want[-len(have):] == have) or have[: len(want)] == want
-
-
-def mentions(context: str, name: str, glossary: Glossary) -> bool:
-    """Whether `context` names the place `name` (in English or Chinese)."""
-    if name.lower() in context.lower():
-        return True
-    return any(same_place(name, m.name) for m in entity_mentions(context, glossary))
 
 
 def figure_verdict(

@@ -1,0 +1,34 @@
+"""Is a place named in a text? Shared by figure ranking and answerability.
+
+Names are compared as the glossary gives them (Chinese and English forms map to one
+canonical English name), with the two loosenings the documents need.
+"""
+
+from __future__ import annotations
+
+import re
+
+from corpus.glossary import Glossary
+from qa.question import entity_mentions
+
+
+def _words(name: str) -> list[str]:
+    return re.findall(r"[a-z]+|[\u4e00-\u9fff]+", name.lower())
+
+
+def same_place(asked: str, found: str) -> bool:
+    """Equal names; or `found` is the asked name's head: the documents call the Greater
+    Bay Area "the Bay Area" once introduced (a suffix of two words or more), while
+    "Hong Kong" inside "Guangdong-Hong Kong-Macao Greater Bay Area" is another place; or
+    `found` is a part named after the asked place ("Guangdong Province", "Hong Kong Port")."""
+    want, have = _words(asked), _words(found)
+    if not want or not have:
+        return False
+    return want == have or (len(have) >= 2 and want[-len(have):] == have) or have[: len(want)] == want
+
+
+def mentions(context: str, name: str, glossary: Glossary) -> bool:
+    """Whether `context` names the place `name` (in English or Chinese)."""
+    if name.lower() in context.lower():
+        return True
+    return any(same_place(name, m.name) for m in entity_mentions(context, glossary))
