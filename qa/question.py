@@ -243,6 +243,9 @@ _QUANTITY_WORDS = re.compile(r"\bwhat (?:was|is|were|are)\b|是多少|为多少|
 _UNIT_PHRASE = re.compile(
     r"\bin (?:(?:thousand|million|billion|trillion) )?(?:yuan|us dollars|dollars|tons|teus|"
     r"square kilometers|kilometers|percent)\b|[万亿]*(?:元人民币|人民币|美元|元|吨|平方公里|公里|人次|TEU)", re.I)
+# Money asked for without a metric word for it: "the total value of the projects".
+_MONEY = re.compile(r"\b(?:value|amount|worth|money|funds?|turnover|revenue|cost)\b|金额|总额|资金|价值|产值", re.I)
+_YEARS_COUNTED = re.compile(r"\bhow many (?:\w+ )?years\b|多少年|几年", re.I)
 _EN_STOP = NAME_STOPWORDS | frozenset("much many did does total all than more less about".split())
 
 
@@ -271,6 +274,10 @@ def _expected_units(question: str, kind: str, metrics: tuple[str, ...]) -> tuple
     elif kind in ("how_many", "how_much", "other"):
         if kind == "how_many" and _PEOPLE.search(question):
             units.append("person")
+        if kind == "how_many" and _YEARS_COUNTED.search(question):
+            units.append("yr")  # a length of time ("for how many years"), not a calendar year
+        if kind != "how_many" and _MONEY.search(question):
+            units += ["CNY", "USD"]
         for metric in metrics:
             units += METRIC_UNITS.get(metric, ())
     return tuple(dict.fromkeys(units))
