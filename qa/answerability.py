@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 from corpus.glossary import Glossary
 from corpus.types import Document
 from qa.figures import figure_matches
-from qa.places import mentions
+from qa.places import mentions, unquoted
 from qa.question import QuestionAnalysis, entity_mentions, place_mentions
 from qa.settings import QASettings
 from qa.types import Figure, Passage
@@ -48,6 +48,7 @@ def missing_years(analysis: QuestionAnalysis, texts: Sequence[str]) -> list[int]
 
 
 def missing_entities(analysis: QuestionAnalysis, texts: Sequence[str], glossary: Glossary) -> list[str]:
+    texts = [unquoted(text) for text in texts]
     found = {m.name for text in texts for m in entity_mentions(text, glossary)}
     lowered = "\n".join(texts).lower()
     return [e for e in analysis.entities if e not in found and e.lower() not in lowered]

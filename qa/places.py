@@ -27,8 +27,18 @@ def same_place(asked: str, found: str) -> bool:
     return want == have or (len(have) >= 2 and want[-len(have):] == have) or have[: len(want)] == want
 
 
+_QUOTES = re.compile(r"[\"“”「」『』]")
+
+
+def unquoted(text: str) -> str:
+    """Text without double quotes: the documents quote names mid-phrase (countries along
+    the "the Belt and Road"), which would hide them from a name match."""
+    return _QUOTES.sub("", text)
+
+
 def mentions(context: str, name: str, glossary: Glossary) -> bool:
     """Whether `context` names the place `name` (in English or Chinese)."""
+    context = unquoted(context)
     if name.lower() in context.lower():
         return True
     return any(same_place(name, m.name) for m in entity_mentions(context, glossary))
