@@ -107,6 +107,7 @@ def _flexible(name: str) -> str:
 class _PlaceMatcher:
     chinese: tuple[tuple[str, str], ...]  # (zh, en), longest zh first
     english: tuple[tuple[re.Pattern[str], str], ...]  # (pattern, en), longest first
+    regions: frozenset[str] = frozenset()  # English names of regions (they have no one port)
 
 
 @lru_cache(maxsize=8)
@@ -116,7 +117,9 @@ def _place_matcher(glossary: Glossary) -> _PlaceMatcher:
     chinese = sorted(((e.zh, e.en) for e in places if e.zh), key=lambda p: -len(p[0]))
     english = sorted({e.en for e in places}, key=len, reverse=True)
     return _PlaceMatcher(
-        tuple(chinese), tuple((re.compile(_flexible(en), re.IGNORECASE), en) for en in english)
+        tuple(chinese),
+        tuple((re.compile(_flexible(en), re.IGNORECASE), en) for en in english),
+        frozenset(e.en for e in places if e.kind == "region"),
     )
 
 
@@ -124,10 +127,13 @@ def _free(taken: list[tuple[int, int]], start: int, end: int) -> bool:
     return all(end <= s or start >= e for s, e in taken)
 
 
-def _port_suffix(text: str, mention: Mention) -> Mention:
-    """"深圳港" / "Shenzhen Port" name the port, not the city (unless the glossary has it)."""
+def _port_suffix(text: str, mention: Mention, regions: frozenset[str] = frozenset()) -> Mention:
+    """"深圳港" / "Shenzhen Port" name the port, not the city (unless the glossary has it).
+    "大湾区港口" is "the Bay Area's ports" (港口 is the common word), not a port's name."""
+    if mention.name in regions:
+        return mention
     rest = text[mention.end:]
-    if rest.startswith("港") and not rest.startswith("港澳"):
+    if rest.startswith("港") and not rest.startswith(("港澳", "港口")):
         return Mention(mention.name + " Port", mention.start, mention.end + 1)
     port = re.match(r"[ -]Port\b", rest)
     if port and not mention.name.endswith("Port"):
@@ -144,12 +150,12 @@ def place_mentions(text: str, glossary: Glossary) -> list[Mention]:
         for match in re.finditer(re.escape(zh), text):
             if _free(taken, match.start(), match.end()):
                 taken.append(match.span())
-                found.append(_port_suffix(text, Mention(en, *match.span())))
+                found.append(_port_suffix(text, Mention(en, *match.span()), matcher.regions))
     for pattern, en in matcher.english:
         for match in pattern.finditer(text):
             if _free(taken, match.start(), match.end()):
                 taken.append(match.span())
-                found.append(_port_suffix(text, Mention(en, *match.span())))
+                found.append(_port_suffix(text, Mention(en, *match.span()), matcher.regions))
     return sorted(found, key=lambda m: m.start)
 
 
