@@ -298,6 +298,17 @@ def _keywords(question: str, entities: list[Mention]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in words if w not in _EN_STOP))
 
 
+_COUNT_EN = re.compile(r"\bhow many\s+((?:[A-Za-z'-]+\s+){0,3}?[A-Za-z'-]+?)(?=\s+(?:did|do|does|are|is|were|was|has|have|had|in|of|from|for|on|at|by|per|a|the|will|can|could|would|should|been)\b|\?|$)", re.I)
+_COUNT_ZH = re.compile(r"(?:多少|几)[个项对家座条所名位批次件]?([\u4e00-\u9fff]{1,16}?)(?:[的?？,，。]|$)")
+
+
+def counted_phrase(question: str) -> str:
+    """What a "how many" question counts: "How many young people are ..." -> "young
+    people"; "广东建立了多少对友好港口?" -> "友好港口"; "" when it counts nothing named."""
+    found = _COUNT_EN.search(question) or _COUNT_ZH.search(question)
+    return found.group(1).strip() if found else ""
+
+
 def analyse_question(question: str, glossary: Glossary) -> QuestionAnalysis:
     """Split a question (English or Chinese) into entities, years, metrics and answer kind."""
     mentions = entity_mentions(question, glossary)

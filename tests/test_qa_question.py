@@ -3,7 +3,7 @@
 import pytest
 
 from corpus.glossary import load_glossary
-from qa.question import analyse_question, entity_mentions, metric_mentions
+from qa.question import analyse_question, counted_phrase, entity_mentions, metric_mentions
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +67,14 @@ def test_analysis_is_frozen(glossary):
     analysis = analyse_question("What was Guangzhou's GDP in 2016?", glossary)
     with pytest.raises(AttributeError):
         analysis.years = (2022,)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("question, counted", [
+    ("How many young people from Hong Kong and Macao are working in Guangzhou?", "young people"),
+    ("How many satellites has the rocket put into orbit?", "satellites"),
+    ("广东建立了多少对友好港口?", "友好港口"),
+    ("全球招商大会现场签约了多少个重大项目?", "重大项目"),
+    ("What was Guangzhou's GDP in 2016?", ""),
+])
+def test_counted_phrase_is_what_a_how_many_question_counts(question, counted):
+    assert counted_phrase(question) == counted
