@@ -6,6 +6,8 @@ query encoder (loaded once), so a batch of questions pays the start-up cost once
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
@@ -27,6 +29,7 @@ from qa.translation import HAN, QueryTranslator
 from qa.types import Answer, Figure
 
 MAX_TOP_K = 100
+ROW_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # A number followed (within COUNTED_WINDOW terms) by what a "how many" question counts gets
 # COUNTED_BONUS added to its context share; chosen on the dev split.
 COUNTED_WINDOW = 4
@@ -143,7 +146,11 @@ class Assistant:
                 for fact in chunk.facts:
                     if fact.value is None:
                         row = " ".join([fact.row_label] + [c.raw for c in chunk.facts if c.row_label == fact.row_label])
-                        contexts += [(f, row) for f in extract_figures(fact.raw, fact.doc_id, fact.start, self.glossary)]
+                        year = ROW_YEAR.search(fact.row_label)  # "2015年6月": the row's date
+                        contexts += [
+                            (replace(f, year=int(year.group(1))) if year and f.year is None else f, row)
+                            for f in extract_figures(fact.raw, fact.doc_id, fact.start, self.glossary)
+                        ]
             else:
                 contexts += [(f, chunk.text) for f in extract_figures(chunk.text, chunk.doc_id, chunk.start, self.glossary)]
             document = self.index.documents[chunk.doc_id]

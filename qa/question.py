@@ -251,6 +251,7 @@ _UNIT_PHRASE = re.compile(
     r"square kilometers|kilometers|percent)\b|[万亿]*(?:元人民币|人民币|美元|元|吨|平方公里|公里|人次|TEU)", re.I)
 # Money asked for without a metric word for it: "the total value of the projects".
 _MONEY = re.compile(r"\b(?:value|amount|worth|money|funds?|turnover|revenue|cost)\b|金额|总额|资金|价值|产值", re.I)
+_POINTS = re.compile(r"percentage points?|个百分点|百分点", re.I)
 _YEARS_COUNTED = re.compile(r"\bhow many (?:\w+ )?years\b|多少年|几年", re.I)
 _EN_STOP = NAME_STOPWORDS | frozenset("much many did does total all than more less about".split())
 
@@ -273,6 +274,8 @@ def _expected_units(question: str, kind: str, metrics: tuple[str, ...]) -> tuple
         parsed = parse_unit(phrase)
         if parsed and parsed.unit:
             units.append(parsed.unit)
+    if _POINTS.search(question):
+        units.append("pp")  # a change in a share, not the share itself
     if kind == "share":
         units += ["%", "pp"]
     elif kind == "when":
