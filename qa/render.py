@@ -47,7 +47,10 @@ def answer_json(answer: Answer, documents: dict[str, Document]) -> dict[str, Any
 
 
 def format_value(value: float, unit: str | None) -> str:
-    """2.41878e11 CNY -> "241,878,000,000 CNY"; keeps decimals only where they exist."""
+    """2.41878e11 CNY -> "241,878,000,000 CNY"; keeps decimals only where they exist.
+    A year is written as a year ("2016", not "2,016")."""
+    if unit == "year" and float(value).is_integer():
+        return f"{value:.0f}"
     number = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4f}".rstrip("0").rstrip(".")
     if unit == "%":
         return f"{number}%"

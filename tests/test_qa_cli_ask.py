@@ -215,3 +215,16 @@ def test_batch_ignores_a_byte_order_mark(bundled_index):
     result = qa("ask", "--json", "--mode", "bm25", stdin=stdin)
     assert result.returncode == 0
     assert json.loads(result.stdout.decode("utf-8").splitlines()[0])["question"] == GUANGZHOU
+
+
+@pytest.mark.parametrize("value, unit, shown", [
+    (241878000000.0, "CNY", "241,878,000,000 CNY"),
+    (12.85, "%", "12.85%"),
+    (2016.0, "year", "2016"),
+    (1.47e9, "t", "1,470,000,000 t"),
+    (11.0, None, "11"),
+])
+def test_values_are_written_for_people(value, unit, shown):
+    from qa.render import format_value
+
+    assert format_value(value, unit) == shown
