@@ -80,7 +80,7 @@ class Index:
         before it trusts an entry (loading alone reads only the manifest and records)."""
         import numpy as np
 
-        self.bm25
+        self._check_rows("BM25", len(self.bm25))  # opening it reads every BM25 file
         embeddings = self.path / DENSE_DIR / "embeddings.npy"
         try:
             rows = np.load(embeddings, mmap_mode="r", allow_pickle=False).shape[0]
