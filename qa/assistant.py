@@ -20,15 +20,16 @@ from indexer.index import Index
 from indexer.retrievers import MODES, make_retriever
 from indexer.types import Hit, Retriever
 from qa.answerability import judge
-from qa.figures import rank_figures
+from qa.figures import extreme_first, rank_figures
 from qa.numbers import extract_figures, figures_from_facts
 from qa.passages import make_passages, sentence_around
-from qa.question import analyse_question, counted_phrase
+from qa.question import analyse_question, counted_phrase, superlative
 from qa.settings import QASettings
 from qa.translation import HAN, QueryTranslator
 from qa.types import Answer, Figure
 
 MAX_TOP_K = 100
+FIGURE_KINDS = ("how_many", "how_much", "share", "when")
 ROW_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # A number followed (within COUNTED_WINDOW terms) by what a "how many" question counts gets
 # COUNTED_BONUS added to its context share; chosen on the dev split.
@@ -229,7 +230,13 @@ class Assistant:
         counted = self._counted_terms(text)
         if counted:
             overlaps = [o + COUNTED_BONUS * self._counts_it(f, counted) for f, o in zip(candidates, overlaps)]
-        figures = rank_figures(analysis, candidates, overlaps)[: self.settings.max_figures]
+        ranked = rank_figures(analysis, candidates, overlaps)
+        extreme = superlative(text)
+        asks_for_figure = analysis.answer_kind in FIGURE_KINDS or (analysis.answer_kind == "other" and bool(analysis.metrics))
+        if extreme and analysis.metrics:
+            ranked, found = extreme_first(analysis, ranked, extreme)
+            asks_for_figure = asks_for_figure or found
+        figures = ranked[: self.settings.max_figures]
         relevance, kind = self._relevance(query, hits, mode)
         verdict = judge(
             analysis, passages[: self.settings.figure_passages], self.index.documents,
@@ -242,4 +249,5 @@ class Assistant:
             passages=tuple(passages[:top_k]),
             mode=mode,
             reason=verdict.reason,
+            asks_for_figure=asks_for_figure,
         )

@@ -141,3 +141,20 @@ def rank_figures(
     scored = [(score_figure(analysis, f) + CONTEXT_WEIGHT * o, f) for f, o in zip(figures, overlaps)]
     scored.sort(key=lambda sf: (-sf[0], sf[1].doc_id, sf[1].start, sf[1].end, sf[1].text))
     return [figure for _, figure in scored]
+
+
+def extreme_first(analysis: QuestionAnalysis, ranked: Sequence[Figure], extreme: str) -> tuple[list[Figure], bool]:
+    """For "which has the highest / lowest ...": among the figures that match the asked
+    metric (and year, if asked) in the unit of the best-ranked one, the largest or smallest
+    goes first. Returns the new order and whether such a figure was found; compares like
+    with like only, so a GDP in yuan never competes with one in dollars."""
+    fitting = [
+        f for f in ranked
+        if figure_matches(analysis, f).metric == "match" and "conflict" not in figure_matches(analysis, f).year
+    ]
+    if not fitting:
+        return list(ranked), False
+    unit = fitting[0].unit
+    same = [f for f in fitting if f.unit == unit]
+    best = max(same, key=lambda f: f.value) if extreme == "max" else min(same, key=lambda f: f.value)
+    return [best] + [f for f in ranked if f is not best], True

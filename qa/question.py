@@ -305,6 +305,19 @@ _COUNT_EN = re.compile(r"\bhow many\s+((?:[A-Za-z'-]+\s+){0,3}?[A-Za-z'-]+?)(?=\
 _COUNT_ZH = re.compile(r"(?:多少|几)[个项对家座条所名位批次件]?([\u4e00-\u9fff]{1,16}?)(?:[的?？,，。]|$)")
 
 
+_HIGHEST = re.compile(r"\b(?:highest|largest|biggest|greatest|most|maximum)\b|最高|最大|最多|第一", re.I)
+_LOWEST = re.compile(r"\b(?:lowest|smallest|least|fewest|minimum)\b|最低|最小|最少", re.I)
+
+
+def superlative(question: str) -> str | None:
+    """"max" for "which city has the highest ...", "min" for the lowest, else None."""
+    if _HIGHEST.search(question):
+        return "max"
+    if _LOWEST.search(question):
+        return "min"
+    return None
+
+
 def counted_phrase(question: str) -> str:
     """What a "how many" question counts: "How many young people are ..." -> "young
     people"; "广东建立了多少对友好港口?" -> "友好港口"; "" when it counts nothing named."""

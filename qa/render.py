@@ -77,9 +77,10 @@ def answer_text(answer: Answer, documents: dict[str, Document], color: bool = Fa
     figure_style = ("\x1b[1;32m", "\x1b[0m") if color else ("[[", "]]")
     sentence_style = ("\x1b[1m", "\x1b[0m") if color else ("", "")
     lines = []
-    if answer.answerable and answer.figures:
+    if answer.answerable and answer.figures and answer.asks_for_figure:
         best = answer.figures[0]
-        lines.append(f"Answer: {format_value(best.value, best.unit)}  ({best.label or best.text})")
+        shown = best.text if best.unit == "date" else format_value(best.value, best.unit)  # 914 means September 14
+        lines.append(f"Answer: {shown}  ({best.label or best.text})")
         lines.append(f"  as written: \"{best.text}\" in {best.doc_id} [{best.start}:{best.end}]")
         for other in answer.figures[1:3]:
             lines.append(f"  also: {format_value(other.value, other.unit)}  ({other.label}) {other.doc_id} [{other.start}:{other.end}]")

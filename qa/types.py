@@ -46,7 +46,9 @@ class Passage:
 @dataclass(frozen=True)
 class Answer:
     """The answer to one question. When `answerable` is False the passages are the
-    closest evidence, not an answer, and `figures` is empty."""
+    closest evidence, not an answer, and `figures` is empty. When the question does not
+    ask for a number (`asks_for_figure` False), the figures are what the passages hold,
+    not the answer."""
 
     question: str
     answerable: bool
@@ -54,3 +56,4 @@ class Answer:
     passages: tuple[Passage, ...]
     mode: str = "hybrid"
     reason: str = ""
+    asks_for_figure: bool = True  # a how many / how much / what share / when question

@@ -179,3 +179,21 @@ def test_question_is_stripped_and_answered_as_the_same_question(bundled_assistan
     padded = bundled_assistant.ask(f"  {GUANGZHOU}\n")
     assert padded.question == GUANGZHOU
     assert padded.figures[0] == bundled_assistant.ask(GUANGZHOU).figures[0]
+
+
+@pytest.mark.parametrize("question, value, text", [
+    ("Which city had the highest per capita GDP?", 462534.0, "462534"),  # Macao, table 1 block 2
+    ("Which city has the smallest area?", 32.80, "32.80"),
+])
+def test_superlative_questions_put_the_extreme_table_value_first(bundled_assistant, bundled_index, question, value, text):
+    answer = bundled_assistant.ask(question)
+    best = answer.figures[0]
+    assert answer.asks_for_figure
+    assert best.value == pytest.approx(value)
+    assert bundled_index.documents[best.doc_id].text[best.start:best.end] == text
+
+
+def test_a_question_that_asks_for_no_number_does_not_lead_with_one(bundled_assistant):
+    answer = bundled_assistant.ask("What did the CCPIT spokesperson say about the conference?")
+    assert answer.answerable
+    assert not answer.asks_for_figure
