@@ -134,3 +134,15 @@ def load_glossary(extra_files: Iterable[Path] = ()) -> Glossary:
         for entry in _read_glossary_file(Path(path)):
             by_zh[entry.zh] = entry
     return Glossary(tuple(by_zh.values()))
+
+
+def read_glossary(path: Path) -> Glossary:
+    """Exactly the entries of one glossary file (an index keeps the glossary it was built
+    with this way, so questions are read with the same names as its chunks)."""
+    return Glossary(tuple(_read_glossary_file(Path(path))))
+
+
+def glossary_tsv(glossary: Glossary) -> str:
+    """The glossary in its file format, ready to write next to an index."""
+    rows = ["zh\ten\tkind"] + [f"{e.zh}\t{e.en}\t{e.kind}" for e in glossary.entries]
+    return "\n".join(rows) + "\n"

@@ -8,7 +8,7 @@ the same model, and embeds only the new ones.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -16,7 +16,7 @@ import numpy as np
 
 from corpus.chunker import chunk_documents, indexable_text
 from corpus.errors import IndexStoreError, QAError
-from corpus.glossary import load_glossary
+from corpus.glossary import Glossary, glossary_tsv, load_glossary
 from corpus.types import Chunk, Document
 from indexer.bm25 import BM25Index
 from indexer.dense import DenseIndex
@@ -25,6 +25,7 @@ from indexer.store import (
     BM25_DIR,
     DENSE_DIR,
     FORMAT_VERSION,
+    GLOSSARY,
     corpus_sha256,
     package_version,
     read_manifest,
@@ -119,15 +120,21 @@ def build_index(
     settings: IndexSettings | None = None,
     reuse_from: Path | None = None,
     progress: Progress | None = None,
+    glossary: Glossary | None = None,
 ) -> BuildReport:
     """Build the index of `documents` into `out_dir`, atomically.
 
     `reuse_from` (by default `out_dir` itself) is a previous index whose vectors are
-    reused for unchanged chunks. An interrupted build leaves `out_dir` as it was.
+    reused for unchanged chunks. `glossary` (default: the bundled one) renders table rows
+    and gives jieba its words; it is written into the index, so questions are read with
+    it too. An interrupted build leaves `out_dir` as it was.
     """
     from indexer.encoder import load_passage_encoder  # heavy: torch
 
     settings = settings or IndexSettings()
+    if glossary is not None and glossary.chinese_terms() != settings.tokenizer.user_terms:
+        settings = replace(settings, tokenizer=replace(settings.tokenizer, user_terms=glossary.chinese_terms()))
+    glossary = glossary or load_glossary()
     say = progress or _quiet
     out_dir = Path(out_dir)
     if not documents:
@@ -136,7 +143,7 @@ def build_index(
     staged = stage_index(out_dir)
     try:
         say(f"chunking {len(documents)} documents")
-        chunks = chunk_documents(list(documents), settings.chunking, load_glossary())
+        chunks = chunk_documents(list(documents), settings.chunking, glossary)
         texts = [indexable_text(c) for c in chunks]
         say(f"BM25 over {len(chunks)} chunks")
         bm25 = BM25Index.build(Tokenizer(settings.tokenizer).tokenize_many(texts), settings.bm25)
@@ -147,9 +154,10 @@ def build_index(
         rate = embed_seconds / embedded if embedded else reuse.seconds_per_chunk
         dense = DenseIndex.build(vectors, settings.faiss)
         write_records(staged.staging, list(documents), chunks)
+        (staged.staging / GLOSSARY).write_text(glossary_tsv(glossary), encoding="utf-8")
         bm25.save(staged.staging / BM25_DIR)
         dense.save(staged.staging / DENSE_DIR)
-        write_manifest(staged.staging, _manifest(documents, chunks, settings, encoder, rate))
+        write_manifest(staged.staging, _manifest(documents, chunks, settings, encoder, rate, glossary))
         staged.commit()
     except BaseException:
         staged.abandon()
@@ -167,14 +175,19 @@ def build_index(
 
 
 def _manifest(
-    documents: Sequence[Document], chunks: list[Chunk], settings: IndexSettings, encoder, seconds_per_chunk: float
+    documents: Sequence[Document],
+    chunks: list[Chunk],
+    settings: IndexSettings,
+    encoder,
+    seconds_per_chunk: float,
+    glossary: Glossary,
 ) -> dict:
     return {
         "format_version": FORMAT_VERSION,
         "package_version": package_version(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "settings": settings.to_dict(),
-        "build_inputs": build_inputs(),
+        "build_inputs": build_inputs(glossary),
         "model": {"name": settings.dense.model, "model_id": encoder.model_id, "dim": encoder.dim},
         "embedding": {"seconds_per_chunk": seconds_per_chunk},
         "corpus": {

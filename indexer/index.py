@@ -12,7 +12,7 @@ from pathlib import Path
 from corpus.errors import IndexStoreError, QAError, SettingsError
 from corpus.types import Chunk, Document
 from indexer.settings import IndexSettings
-from indexer.store import BM25_DIR, DENSE_DIR, read_manifest, read_records, rebuild_hint
+from indexer.store import BM25_DIR, DENSE_DIR, GLOSSARY, read_manifest, read_records, rebuild_hint
 
 
 class Index:
@@ -52,6 +52,14 @@ class Index:
 
     def row(self, chunk_id: str) -> int:
         return self._row_of[chunk_id]
+
+    @cached_property
+    def glossary(self):
+        """The glossary the index was built with (the bundled one for an index without)."""
+        from corpus.glossary import load_glossary, read_glossary
+
+        path = self.path / GLOSSARY
+        return read_glossary(path) if path.is_file() else load_glossary()
 
     @cached_property
     def tokenizer(self):

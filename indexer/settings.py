@@ -16,7 +16,7 @@ from typing import Any
 
 from corpus.chunker import CHUNKER_VERSION, ChunkSettings
 from corpus.errors import SettingsError
-from corpus.glossary import BUNDLED_GLOSSARY
+from corpus.glossary import Glossary, glossary_tsv, load_glossary
 from indexer.bm25 import BM25Settings
 from indexer.dense import FaissSettings
 from indexer.encoder import DenseSettings
@@ -75,12 +75,14 @@ class IndexSettings:
         return hashlib.sha256(blob).hexdigest()[:16]
 
 
-def build_inputs() -> dict[str, Any]:
+def build_inputs(glossary: Glossary | None = None) -> dict[str, Any]:
     """What shapes chunk texts besides the settings: a new chunker or an edited glossary
-    (table rows are rendered through it) must not reuse an index built before."""
+    (table rows are rendered through it) must not reuse an index built before. Without a
+    glossary, the bundled one."""
+    text = glossary_tsv(glossary if glossary is not None else load_glossary())
     return {
         "chunker_version": CHUNKER_VERSION,
-        "glossary_sha256": hashlib.sha256(BUNDLED_GLOSSARY.read_bytes()).hexdigest(),
+        "glossary_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
     }
 
 

@@ -6,6 +6,7 @@ Layout (row i is the same chunk in every file):
     documents.jsonl   the source documents (doc_id, title, text), so citations resolve
                       without the original files
     chunks.jsonl      one chunk per line (corpus.types.Chunk.to_dict)
+    glossary.tsv      the bilingual glossary the table rows were rendered with
     bm25/             the BM25 statistics (bm25s files: .npy and JSON, no pickle)
     dense/            embeddings.npy (+ the faiss HNSW file when that kind is chosen)
 
@@ -34,6 +35,7 @@ DOCUMENTS = "documents.jsonl"
 CHUNKS = "chunks.jsonl"
 BM25_DIR = "bm25"
 DENSE_DIR = "dense"
+GLOSSARY = "glossary.tsv"  # the glossary the chunks were rendered with (indexes since 0.1)
 REQUIRED = (MANIFEST, DOCUMENTS, CHUNKS, BM25_DIR, DENSE_DIR)
 
 
@@ -116,7 +118,7 @@ def looks_like_index(path: Path) -> bool:
         return False
     if not isinstance(manifest, dict) or "format_version" not in manifest or "chunk_count" not in manifest:
         return False
-    return {entry.name for entry in path.iterdir()} <= set(REQUIRED)
+    return {entry.name for entry in path.iterdir()} <= {*REQUIRED, GLOSSARY}
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:

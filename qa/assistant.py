@@ -14,7 +14,7 @@ from typing import Sequence
 import numpy as np
 
 from corpus.errors import QuestionError, SettingsError
-from corpus.glossary import Glossary, load_glossary
+from corpus.glossary import Glossary
 from corpus.types import Chunk
 from indexer.index import Index
 from indexer.retrievers import MODES, make_retriever
@@ -76,7 +76,7 @@ class Assistant:
     def __init__(self, index: Index, settings: QASettings | None = None, glossary: Glossary | None = None):
         self.index = index
         self.settings = settings or QASettings()
-        self.glossary = glossary or load_glossary()
+        self.glossary = glossary or index.glossary
         self._retrievers: dict[str, Retriever] = {}
         self._encoder = None
         self.translator = QueryTranslator(self.glossary, index.tokenizer.tokenize)

@@ -53,7 +53,7 @@ def write_manifest(path: Path, manifest: dict) -> None:
 
 def test_directory_holds_exactly_the_documented_files(tiny_index):
     assert sorted(p.name for p in tiny_index.iterdir()) == [
-        "bm25", "chunks.jsonl", "dense", "documents.jsonl", "manifest.json"]
+        "bm25", "chunks.jsonl", "dense", "documents.jsonl", "glossary.tsv", "manifest.json"]
     assert (tiny_index / "dense" / "embeddings.npy").is_file()
     assert {p.suffix for p in (tiny_index / "bm25").iterdir()} == {".npy", ".json"}  # no pickle
     assert not list(tiny_index.parent.glob(".index.*")), "a temporary directory was left behind"

@@ -14,9 +14,12 @@ from pathlib import Path
 import pytest
 
 from indexer.index import Index
+from qa.assistant import Assistant
 from qa.cli import main
+from qa.question import analyse_question
 
 TEST_CORPUS = Path(__file__).parent / "data" / "corpus"
+GLOSSARY_EXTRA = Path(__file__).parent / "data" / "glossary-extra.tsv"
 SUMMARY = re.compile(
     r"indexed (\d+) documents, (\d+) chunks in ([\d.]+) s: embedded (\d+), reused (\d+) "
     r"\(saved about ([\d.]+) s\) -> (.+)"
@@ -49,7 +52,7 @@ def test_first_build_writes_the_index_and_says_what_it_did(tmp_path, capsys):
     assert progress[:2] == ["qa index: chunking 13 documents", "qa index: BM25 over 22 chunks"]
     assert progress[2].startswith("qa index: embedding with all-MiniLM-L6-v2@")
     files = sorted(p.name for p in out.iterdir())
-    assert files == ["bm25", "chunks.jsonl", "dense", "documents.jsonl", "manifest.json"]
+    assert files == ["bm25", "chunks.jsonl", "dense", "documents.jsonl", "glossary.tsv", "manifest.json"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index"]
     assert len(Index.load(out).chunks) == 22
 
@@ -126,3 +129,21 @@ def test_max_chars_zero_is_refused_not_ignored(tmp_path, capsys):
     assert code == 2
     assert "max_chars must be an integer from" in stderr
     assert not (tmp_path / "index").exists()
+
+
+def test_extra_glossary_is_kept_in_the_index_and_used_for_questions(tmp_path, capsys):
+    out = tmp_path / "index"
+    code, stdout, stderr = run_index(capsys, TEST_CORPUS, "--out", out, "--glossary", GLOSSARY_EXTRA)
+    assert code == 0, stderr
+    index = Index.load(out)
+    assert index.glossary.english("厦门") == "Xiamen"  # from the extra file
+    assert index.glossary.english("深圳") == "Shenzhen"  # still the bundled entries
+    assert "厦门" in index.settings.tokenizer.user_terms  # jieba keeps it one word
+    assistant = Assistant(index)
+    assert analyse_question("厦门的港口吞吐量是多少?", assistant.glossary).entities == ("Xiamen",)
+
+
+def test_glossary_without_documents_is_refused(capsys):
+    code, _, stderr = run_index(capsys, "--glossary", GLOSSARY_EXTRA)
+    assert code == 2
+    assert "--glossary is for your documents" in stderr

@@ -26,6 +26,15 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--faiss", choices=("flat", "hnsw"), default=None, help="exact (flat, default) or HNSW search")
     parser.add_argument("--max-chars", type=int, default=None, help="prose chunk size in characters")
+    parser.add_argument(
+        "--glossary",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="extra bilingual glossary (zh<TAB>en<TAB>kind rows) added to the bundled one; "
+        "kept in the index and used for its questions too (repeatable)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -57,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if not args.paths:
+        if args.glossary:
+            raise QAError("--glossary is for your documents: qa index PATH ... --out DIR --glossary FILE")
         if args.out:
             raise QAError("--out needs the PATHs to index; with no PATH the bundled index goes to the cache")
         index = open_bundled_index(settings, progress=_say)
@@ -64,8 +75,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.out:
         raise QAError("say where to write the index: qa index PATH ... --out DIR")
+    from corpus.glossary import load_glossary
+
+    glossary = load_glossary(args.glossary) if args.glossary else None
     documents = load_documents(args.paths)
-    report = build_index(documents, args.out, settings, progress=_say)
+    report = build_index(documents, args.out, settings, progress=_say, glossary=glossary)
     print(
         f"indexed {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s: "
         f"embedded {report.embedded}, reused {report.reused} "
