@@ -6,8 +6,6 @@ query encoder (loaded once), so a batch of questions pays the start-up cost once
 
 from __future__ import annotations
 
-import re
-from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
@@ -15,26 +13,20 @@ import numpy as np
 
 from corpus.errors import QuestionError, SettingsError
 from corpus.glossary import Glossary
-from corpus.types import Chunk
 from indexer.index import Index
 from indexer.retrievers import MODES, make_retriever
 from indexer.types import Hit, Retriever
 from qa.answerability import judge
+from qa.candidates import FigureFinder
 from qa.figures import extreme_first, rank_figures
-from qa.numbers import extract_figures, figures_from_facts
-from qa.passages import make_passages, sentence_around
-from qa.question import analyse_question, counted_phrase, superlative
+from qa.passages import make_passages
+from qa.question import analyse_question, superlative
 from qa.settings import QASettings
 from qa.translation import HAN, QueryTranslator
-from qa.types import Answer, Figure
+from qa.types import Answer
 
 MAX_TOP_K = 100
 FIGURE_KINDS = ("how_many", "how_much", "share", "when")
-ROW_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-# A number followed (within COUNTED_WINDOW terms) by what a "how many" question counts gets
-# COUNTED_BONUS added to its context share; chosen on the dev split.
-COUNTED_WINDOW = 4
-COUNTED_BONUS = 0.5
 
 
 def check_question(question: object, max_chars: int) -> str:
@@ -80,9 +72,7 @@ class Assistant:
         self._retrievers: dict[str, Retriever] = {}
         self._encoder = None
         self.translator = QueryTranslator(self.glossary, index.tokenizer.tokenize)
-        self._figure_context: dict[tuple[str, int, int], str] = {}
-        self._chunk_figures: dict[str, tuple[tuple[Figure, str], ...]] = {}
-        self._terms: dict[tuple[str, bool], frozenset[str]] = {}
+        self.figure_finder = FigureFinder(index, self.glossary, self.translator)
 
     @classmethod
     def load(cls, index: str | Path | None = None, settings: QASettings | None = None, progress=None) -> "Assistant":
@@ -131,85 +121,6 @@ class Assistant:
         similarities = self.index.dense.vectors[rows] @ query
         return float(np.max(similarities)), "similarity"
 
-    # -- figures ---------------------------------------------------------------------
-
-    def figures_of(self, chunk: Chunk) -> tuple[tuple[Figure, str], ...]:
-        """Every figure a chunk cites, with the text around it that a question's terms
-        are looked for in: a table cell's label (it names the row and columns), else the
-        figure's label and sentence."""
-        if chunk.chunk_id not in self._chunk_figures:
-            # Context: a number in prose is about what its passage says; a table cell's
-            # label names its row and columns; a number written inside a text cell ("68个
-            # 项目") is about the rest of its row (the policy document it belongs to).
-            contexts: list[tuple[Figure, str]] = []
-            if chunk.facts:
-                contexts += [(f, "") for f in figures_from_facts(chunk.facts, chunk.table_caption, self.glossary)]
-                for fact in chunk.facts:
-                    if fact.value is None:
-                        row = " ".join([fact.row_label] + [c.raw for c in chunk.facts if c.row_label == fact.row_label])
-                        year = ROW_YEAR.search(fact.row_label)  # "2015年6月": the row's date
-                        contexts += [
-                            (replace(f, year=int(year.group(1))) if year and f.year is None else f, row)
-                            for f in extract_figures(fact.raw, fact.doc_id, fact.start, self.glossary)
-                        ]
-            else:
-                contexts += [(f, chunk.text) for f in extract_figures(chunk.text, chunk.doc_id, chunk.start, self.glossary)]
-            document = self.index.documents[chunk.doc_id]
-            found = []
-            for figure, context in contexts:
-                self._figure_context[(figure.doc_id, figure.start, figure.end)] = context
-                sentence = "" if chunk.facts else sentence_around(document, figure.start)
-                found.append((figure, f"{figure.label} {sentence}"))
-            self._chunk_figures[chunk.chunk_id] = tuple(found)
-        return self._chunk_figures[chunk.chunk_id]
-
-    def terms(self, text: str, chinese: bool) -> frozenset[str]:
-        """The BM25 terms of `text`. Without `chinese`, Chinese runs are dropped first: an
-        English question has no Chinese term to match, and this spares it loading jieba
-        (0.6 s) just to highlight passages that hold Chinese tables."""
-        key = (text, chinese)
-        if key not in self._terms:
-            self._terms[key] = frozenset(self.index.tokenizer.tokenize(text if chinese else HAN.sub(" ", text)))
-        return self._terms[key]
-
-    def context_of(self, figure: Figure) -> str:
-        """The passage a figure was found in (empty for a table cell: its label is all)."""
-        return self._figure_context.get((figure.doc_id, figure.start, figure.end), "")
-
-    def _counted_terms(self, question: str) -> frozenset[str]:
-        """The terms of what a "how many" question counts, in English too when it is
-        Chinese ("友好港口" -> friendly, port)."""
-        phrase = counted_phrase(question)
-        if not phrase:
-            return frozenset()
-        if HAN.search(phrase):
-            phrase = " ".join([phrase, *self.translator.glosses(phrase)])
-        return frozenset(self.index.tokenizer.tokenize(HAN.sub(" ", phrase)))
-
-    def _counts_it(self, figure: Figure, counted: frozenset[str]) -> bool:
-        """Whether the words right after a number in prose name what is counted ("64
-        pairs of friendly ports" for "how many friendly ports")."""
-        following = self.index.documents[figure.doc_id].text[figure.end : figure.end + 60]
-        return bool(counted & set(self.index.tokenizer.tokenize(HAN.sub(" ", following))[:COUNTED_WINDOW]))
-
-    def _candidate_figures(self, chunks: Sequence[Chunk], question_terms: set[str]) -> tuple[list[Figure], list[float]]:
-        """Figures of the chunks (each once) and the share of the question's terms, weighed
-        by IDF, found in each one's context: "friendly ports" tells more than "ports"."""
-        weights = self.index.bm25.idf(sorted(question_terms))
-        total = sum(weights.values())
-        chinese = any(HAN.search(term) for term in question_terms)
-        seen, figures, overlaps = set(), [], []
-        for chunk in chunks:
-            for figure, around in self.figures_of(chunk):
-                key = (figure.doc_id, figure.start, figure.end)
-                if key not in seen:
-                    seen.add(key)
-                    figures.append(figure)
-                    context = self.terms(around, chinese)
-                    shared = sum(w for term, w in weights.items() if term in context)
-                    overlaps.append(shared / total if total else 0.0)
-        return figures, overlaps
-
     # -- the answer ------------------------------------------------------------------
 
     def ask(self, question: str, top_k: int = 5, mode: str = "hybrid") -> Answer:
@@ -222,15 +133,12 @@ class Assistant:
         query = self.translator.expand(text)  # a Chinese question also searches in English
         hits = self.retriever(mode).search(query, depth)
         chinese = bool(HAN.search(text))
-        tokenize = self.index.tokenizer.tokenize
-        passages = make_passages(hits, self.index.chunk, self.index.documents, query, lambda t: self.terms(t, chinese))
+        terms = self.figure_finder.terms
+        passages = make_passages(hits, self.index.chunk, self.index.documents, query, lambda t: terms(t, chinese))
         analysis = analyse_question(text, self.glossary)
         source_chunks = [p.chunk for p in passages[: self.settings.figure_passages]]
-        candidates, overlaps = self._candidate_figures(source_chunks, set(tokenize(query)))
-        counted = self._counted_terms(text)
-        if counted:
-            overlaps = [o + COUNTED_BONUS * self._counts_it(f, counted) for f, o in zip(candidates, overlaps)]
-        ranked = rank_figures(analysis, candidates, overlaps)
+        candidates, fits = self.figure_finder.find(source_chunks, text, query)
+        ranked = rank_figures(analysis, candidates, fits)
         extreme = superlative(text)
         asks_for_figure = analysis.answer_kind in FIGURE_KINDS or (analysis.answer_kind == "other" and bool(analysis.metrics))
         if extreme and analysis.metrics:
@@ -240,7 +148,7 @@ class Assistant:
         relevance, kind = self._relevance(query, hits, mode)
         verdict = judge(
             analysis, passages[: self.settings.figure_passages], self.index.documents,
-            figures, relevance, kind, self.settings, self.glossary, self.context_of,
+            figures, relevance, kind, self.settings, self.glossary, self.figure_finder.context_of,
         )
         return Answer(
             question=text,

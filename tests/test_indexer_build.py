@@ -8,7 +8,6 @@ import hashlib
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -206,13 +205,10 @@ def test_bundled_index_is_reopened_from_the_cache_without_a_rebuild(bundled_inde
         return tuple((p.stat().st_ino, p.stat().st_mtime_ns) for p in (directory, manifest))
 
     before = stamps()
-    started = time.perf_counter()
     again = open_bundled_index()
-    seconds = time.perf_counter() - started
     assert again.path == directory
-    assert stamps() == before
+    assert stamps() == before  # same directory, same manifest: nothing was rebuilt
     assert len(again.chunks) == len(bundled_index.chunks) and again.manifest == bundled_index.manifest
-    assert seconds < 5, f"reopening the cached index took {seconds:.1f} s"
     assert [p.name for p in directory.parent.glob("bundled-*")] == [directory.name]
 
 

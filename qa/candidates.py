@@ -1,0 +1,125 @@
+"""The figures of retrieved chunks, each with how well its surroundings fit the question.
+
+Table cells become figures through their facts, numbers in prose through the number
+extractor; each figure keeps the text a question's terms are looked for in, and the
+passage it came from (answerability checks the places and year asked against it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Sequence
+
+from corpus.glossary import Glossary
+from corpus.types import Chunk
+from indexer.index import Index
+from qa.numbers import extract_figures, figures_from_facts
+from qa.passages import sentence_around
+from qa.question import counted_phrase
+from qa.translation import HAN, QueryTranslator
+from qa.types import Figure
+
+ROW_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# A number followed (within COUNTED_WINDOW terms) by what a "how many" question counts gets
+# COUNTED_BONUS added to its context share; chosen on the dev split.
+COUNTED_WINDOW = 4
+COUNTED_BONUS = 0.5
+
+
+class FigureFinder:
+    """Finds and weighs the figures of chunks for one index; caches per chunk and text."""
+
+    def __init__(self, index: Index, glossary: Glossary, translator: QueryTranslator):
+        self.index = index
+        self.glossary = glossary
+        self.translator = translator
+        self._figure_context: dict[tuple[str, int, int], str] = {}
+        self._chunk_figures: dict[str, tuple[tuple[Figure, str], ...]] = {}
+        self._terms: dict[tuple[str, bool], frozenset[str]] = {}
+
+    def find(self, chunks: Sequence[Chunk], question: str, query: str) -> tuple[list[Figure], list[float]]:
+        """The figures of `chunks` (each once) and, for each, how well its context fits
+        the question (`query` is the question with its English glosses)."""
+        figures, fits = self._candidate_figures(chunks, set(self.index.tokenizer.tokenize(query)))
+        counted = self._counted_terms(question)
+        if counted:
+            fits = [fit + COUNTED_BONUS * self._counts_it(f, counted) for f, fit in zip(figures, fits)]
+        return figures, fits
+
+    def figures_of(self, chunk: Chunk) -> tuple[tuple[Figure, str], ...]:
+        """Every figure a chunk cites, with the text around it that a question's terms
+        are looked for in: a table cell's label (it names the row and columns), else the
+        figure's label and sentence."""
+        if chunk.chunk_id not in self._chunk_figures:
+            # Context: a number in prose is about what its passage says; a table cell's
+            # label names its row and columns; a number written inside a text cell ("68个
+            # 项目") is about the rest of its row (the policy document it belongs to).
+            contexts: list[tuple[Figure, str]] = []
+            if chunk.facts:
+                contexts += [(f, "") for f in figures_from_facts(chunk.facts, chunk.table_caption, self.glossary)]
+                for fact in chunk.facts:
+                    if fact.value is None:
+                        row = " ".join([fact.row_label] + [c.raw for c in chunk.facts if c.row_label == fact.row_label])
+                        year = ROW_YEAR.search(fact.row_label)  # "2015年6月": the row's date
+                        contexts += [
+                            (replace(f, year=int(year.group(1))) if year and f.year is None else f, row)
+                            for f in extract_figures(fact.raw, fact.doc_id, fact.start, self.glossary)
+                        ]
+            else:
+                contexts += [(f, chunk.text) for f in extract_figures(chunk.text, chunk.doc_id, chunk.start, self.glossary)]
+            document = self.index.documents[chunk.doc_id]
+            found = []
+            for figure, context in contexts:
+                self._figure_context[(figure.doc_id, figure.start, figure.end)] = context
+                sentence = "" if chunk.facts else sentence_around(document, figure.start)
+                found.append((figure, f"{figure.label} {sentence}"))
+            self._chunk_figures[chunk.chunk_id] = tuple(found)
+        return self._chunk_figures[chunk.chunk_id]
+
+    def terms(self, text: str, chinese: bool) -> frozenset[str]:
+        """The BM25 terms of `text`. Without `chinese`, Chinese runs are dropped first: an
+        English question has no Chinese term to match, and this spares it loading jieba
+        (0.6 s) just to highlight passages that hold Chinese tables."""
+        key = (text, chinese)
+        if key not in self._terms:
+            self._terms[key] = frozenset(self.index.tokenizer.tokenize(text if chinese else HAN.sub(" ", text)))
+        return self._terms[key]
+
+    def context_of(self, figure: Figure) -> str:
+        """The passage a figure was found in (empty for a table cell: its label is all)."""
+        return self._figure_context.get((figure.doc_id, figure.start, figure.end), "")
+
+    def _counted_terms(self, question: str) -> frozenset[str]:
+        """The terms of what a "how many" question counts, in English too when it is
+        Chinese ("友好港口" -> friendly, port)."""
+        phrase = counted_phrase(question)
+        if not phrase:
+            return frozenset()
+        if HAN.search(phrase):
+            phrase = " ".join([phrase, *self.translator.glosses(phrase)])
+        return frozenset(self.index.tokenizer.tokenize(HAN.sub(" ", phrase)))
+
+    def _counts_it(self, figure: Figure, counted: frozenset[str]) -> bool:
+        """Whether the words right after a number in prose name what is counted ("64
+        pairs of friendly ports" for "how many friendly ports")."""
+        following = self.index.documents[figure.doc_id].text[figure.end : figure.end + 60]
+        return bool(counted & set(self.index.tokenizer.tokenize(HAN.sub(" ", following))[:COUNTED_WINDOW]))
+
+    def _candidate_figures(self, chunks: Sequence[Chunk], question_terms: set[str]) -> tuple[list[Figure], list[float]]:
+        """Figures of the chunks (each once) and the share of the question's terms, weighed
+        by IDF, found in each one's context: "friendly ports" tells more than "ports"."""
+        weights = self.index.bm25.idf(sorted(question_terms))
+        total = sum(weights.values())
+        chinese = any(HAN.search(term) for term in question_terms)
+        seen, figures, overlaps = set(), [], []
+        for chunk in chunks:
+            for figure, around in self.figures_of(chunk):
+                key = (figure.doc_id, figure.start, figure.end)
+                if key not in seen:
+                    seen.add(key)
+                    figures.append(figure)
+                    context = self.terms(around, chinese)
+                    shared = sum(w for term, w in weights.items() if term in context)
+                    overlaps.append(shared / total if total else 0.0)
+        return figures, overlaps
