@@ -108,11 +108,12 @@ class Assistant:
         if not hits:
             return 0.0, "similarity"
         if mode == "bm25":
-            terms = set(self.index.tokenizer.tokenize(question))
+            chinese = bool(HAN.search(question))
+            terms = self.figure_finder.terms(question, chinese)
             if not terms:
                 return 0.0, "coverage"
             best = max(
-                len(terms & set(self.index.tokenizer.tokenize(self.index.chunk(h.chunk_id).text))) / len(terms)
+                len(terms & self.figure_finder.terms(self.index.chunk(h.chunk_id).text, chinese)) / len(terms)
                 for h in hits[:3]
             )
             return best, "coverage"
