@@ -10,7 +10,6 @@ sees why ("the documents have no figures for 2022") rather than a guess.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -18,12 +17,11 @@ from corpus.glossary import Glossary
 from corpus.types import Document
 from qa.figures import figure_matches
 from qa.places import mentions, unquoted
-from qa.question import QuestionAnalysis, entity_mentions, place_mentions
+from qa.question import YEAR, QuestionAnalysis, entity_mentions, place_mentions
 from qa.settings import QASettings
 from qa.types import Figure, Passage
 
 FIGURE_SEEKING = ("how_many", "how_much", "share")
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,7 @@ def passage_texts(passages: Sequence[Passage], documents: dict[str, Document]) -
 
 
 def missing_years(analysis: QuestionAnalysis, texts: Sequence[str]) -> list[int]:
-    found = {int(y) for text in texts for y in _YEAR.findall(text)}
+    found = {int(y) for text in texts for y in YEAR.findall(text)}
     return [year for year in analysis.years if year not in found]
 
 

@@ -7,7 +7,6 @@ passage it came from (answerability checks the places and year asked against it)
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Sequence
 
@@ -16,11 +15,10 @@ from corpus.types import Chunk
 from indexer.index import Index
 from qa.numbers import extract_figures, figures_from_facts
 from qa.passages import sentence_around
-from qa.question import counted_phrase
+from qa.question import YEAR, counted_phrase
 from qa.translation import HAN, QueryTranslator
 from qa.types import Figure
 
-ROW_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # A number followed (within COUNTED_WINDOW terms) by what a "how many" question counts gets
 # COUNTED_BONUS added to its context share; chosen on the dev split.
 COUNTED_WINDOW = 4
@@ -61,7 +59,7 @@ class FigureFinder:
                 for fact in chunk.facts:
                     if fact.value is None:
                         row = " ".join([fact.row_label] + [c.raw for c in chunk.facts if c.row_label == fact.row_label])
-                        year = ROW_YEAR.search(fact.row_label)  # "2015年6月": the row's date
+                        year = YEAR.search(fact.row_label)  # "2015年6月": the row's date
                         contexts += [
                             (replace(f, year=int(year.group(1))) if year and f.year is None else f, row)
                             for f in extract_figures(fact.raw, fact.doc_id, fact.start, self.glossary)

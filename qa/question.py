@@ -70,7 +70,7 @@ NAME_STOPWORDS = frozenset(
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _EN_WORD = re.compile(r"[A-Za-z]+")
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")  # a calendar year, not part of a longer number
 _CAPITALISED_RUN = re.compile(r"[A-Z][A-Za-z'’]*(?:[ -][A-Z][A-Za-z'’]*)*")
 
 
@@ -336,7 +336,7 @@ def analyse_question(question: str, glossary: Glossary) -> QuestionAnalysis:
         question=question,
         language=_language(question),
         entities=tuple(dict.fromkeys(m.name for m in mentions)),
-        years=tuple(dict.fromkeys(int(y) for y in _YEAR.findall(question))),
+        years=tuple(dict.fromkeys(int(y) for y in YEAR.findall(question))),
         metrics=metrics,
         answer_kind=kind,
         expected_units=_expected_units(question, kind, metrics),
