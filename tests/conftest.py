@@ -12,8 +12,9 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-if "DOCUMENT_QA_CACHE" not in os.environ:
-    os.environ["DOCUMENT_QA_CACHE"] = tempfile.mkdtemp(prefix="document-qa-test-cache-")
+# Always a fresh folder, even when the developer's shell sets DOCUMENT_QA_CACHE: a cache
+# holding other indexes would change what the cache tests see.
+os.environ["DOCUMENT_QA_CACHE"] = tempfile.mkdtemp(prefix="document-qa-test-cache-")
 
 
 @pytest.fixture(scope="session")
