@@ -60,6 +60,14 @@ _CURRENCY = {"US$": "USD", "$": "USD", "HK$": "HKD", "¥": "CNY", "￥": "CNY", 
 _CLAUSE_END = re.compile(r"(?<=[.!?])\s+|[;；。！？\n]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|[。！？\n]")
 _FOLLOWING_PLACE = re.compile(r"\s+(?:in|of|for|at|from)\s+(?:the\s+)?")
+# A count names its place after what it counts: "300 users in Hong Kong", "55 bases for
+# Hong Kong youths", or right before it: "40,000 Hong Kong and Macao residents".
+_COUNTED_PLACE = re.compile(r"\s+(?:[a-z][a-z-]*\s+){0,4}(?:in|of|for|at|from)\s+(?:the\s+)?|\s+")
+# A bare count of people: "2,900 young people", "40,000 Hong Kong and Macao residents".
+_PEOPLE_COUNT = re.compile(
+    r"\s*(?:[A-Za-z][A-Za-z-]*\s+(?<!\bof\s)(?<!\bin\s)(?<!\bwith\s)(?<!\bfrom\s)(?<!\bfor\s)){0,4}?"
+    r"(?:people|persons|residents|youths?|visitors|tourists|students|employees|workers|talents|inhabitants)\b"
+    r"|\s*(?:人|名)(?![\u4e00-\u9fff]*(?:民币|口))")
 _NOUN_STOPS = frozenset("of in and or with to from for that which were was have has are is per by at on as than".split())
 # Reference numbers, not measures: "Table 1", "(see Figure 2)", "(3) Macau", "2. Progress".
 _REFERENCE_BEFORE = re.compile(r"(?:Table|Figure|Fig\.|Chapter|Section|Article|No\.|表|图)\s?$")
@@ -203,8 +211,9 @@ def _entity(text: str, raw: _Raw, mentions: Sequence[Mention],
     """"$1.5 trillion in the New York Bay Area" names its place after the number;
     otherwise the nearest place before it in the clause, then in the sentence."""
     for mention in mentions:
-        if raw.end <= mention.start < clause[1] and _FOLLOWING_PLACE.fullmatch(
-                text[raw.end:mention.start]):
+        between = text[raw.end:mention.start]
+        if raw.end <= mention.start < clause[1] and (
+                _FOLLOWING_PLACE.fullmatch(between) or raw.kind == "count" and _COUNTED_PLACE.fullmatch(between)):
             return mention.name
         if mention.start >= raw.end:
             break
@@ -329,6 +338,8 @@ def extract_figures(text: str, doc_id: str, offset: int = 0,
         unit = raw.unit
         if unit is None and raw.kind == "quantity" and metric in _PEOPLE_METRICS:
             unit = "person"  # "population ... 67.9438 million": people, though unwritten
+        if unit is None and raw.kind == "count" and _PEOPLE_COUNT.match(text, raw.end):
+            unit = "person"
         year = _year(raw, years, clause, sentence)
         surface = text[raw.start:raw.end]
         if raw.kind in ("year", "date"):

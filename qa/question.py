@@ -240,7 +240,7 @@ _KIND_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("share", re.compile(r"what (?:percentage|percent|proportion|share|fraction)|how much of a share"
                          r"|percentage of|proportion of|share of|占比|比重|比例|百分之|占.{0,12}多少", re.I)),
     ("when", re.compile(r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bwhat date\b|什么时候|何时|哪一?年|何年|哪天", re.I)),
-    ("how_many", re.compile(r"\bhow many\b|\bnumber of\b|几个|几项|几家|多少个|多少项|多少家|多少人", re.I)),
+    ("how_many", re.compile(r"\bhow many\b|\bnumber of\b|几[个项家条对座所名位批次件种类]|多少[个项家条对座所名位批次件种类人]", re.I)),
     ("how_much", re.compile(r"\bhow (?:much|large|big|long)\b|多少|多大|多长|多少钱", re.I)),
     ("which", re.compile(r"\b(?:which|who|where)\b|哪个|哪些|哪座|哪里|谁", re.I)),
 )
@@ -251,6 +251,7 @@ _UNIT_PHRASE = re.compile(
     r"square kilometers|kilometers|percent)\b|[万亿]*(?:元人民币|人民币|美元|元|吨|平方公里|公里|人次|TEU)", re.I)
 # Money asked for without a metric word for it: "the total value of the projects".
 _MONEY = re.compile(r"\b(?:value|amount|worth|money|funds?|turnover|revenue|cost)\b|金额|总额|资金|价值|产值", re.I)
+_MONEY_UNITS = ("CNY", "USD", "HKD")
 _POINTS = re.compile(r"percentage points?|个百分点|百分点", re.I)
 _YEARS_COUNTED = re.compile(r"\bhow many (?:\w+ )?years\b|多少年|几年", re.I)
 _EN_STOP = NAME_STOPWORDS | frozenset("much many did does total all than more less about".split())
@@ -274,9 +275,10 @@ def _expected_units(question: str, kind: str, metrics: tuple[str, ...]) -> tuple
         parsed = parse_unit(phrase)
         if parsed and parsed.unit:
             units.append(parsed.unit)
-    if _POINTS.search(question):
+    points = bool(_POINTS.search(question))
+    if points:
         units.append("pp")  # a change in a share, not the share itself
-    if kind == "share":
+    if kind == "share" and not points:
         units += ["%", "pp"]
     elif kind == "when":
         units += ["year", "date"]
@@ -288,7 +290,10 @@ def _expected_units(question: str, kind: str, metrics: tuple[str, ...]) -> tuple
         if kind != "how_many" and _MONEY.search(question):
             units += ["CNY", "USD"]
         for metric in metrics:
-            units += METRIC_UNITS.get(metric, ())
+            # "How many investment projects" counts projects: a count is never money.
+            units += [u for u in METRIC_UNITS.get(metric, ()) if kind != "how_many" or u not in _MONEY_UNITS]
+    if points:
+        units = [u for u in units if u != "%"]
     return tuple(dict.fromkeys(units))
 
 
@@ -301,7 +306,7 @@ def _keywords(question: str, entities: list[Mention]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in words if w not in _EN_STOP))
 
 
-_COUNT_EN = re.compile(r"\bhow many\s+((?:[A-Za-z'-]+\s+){0,3}?[A-Za-z'-]+?)(?=\s+(?:did|do|does|are|is|were|was|has|have|had|in|of|from|for|on|at|by|per|a|the|will|can|could|would|should|been)\b|\?|$)", re.I)
+_COUNT_EN = re.compile(r"\bhow many\s+((?:[A-Za-z'-]+\s+){0,5}?[A-Za-z'-]+?)(?=\s+(?:did|do|does|are|is|were|was|has|have|had|in|of|from|for|on|at|by|per|a|the|will|can|could|would|should|been)\b|\?|$)", re.I)
 _COUNT_ZH = re.compile(r"(?:多少|几)[个项对家座条所名位批次件]?([\u4e00-\u9fff]{1,16}?)(?:[的?？,，。]|$)")
 
 
@@ -328,7 +333,10 @@ def counted_phrase(question: str) -> str:
 def analyse_question(question: str, glossary: Glossary) -> QuestionAnalysis:
     """Split a question (English or Chinese) into entities, years, metrics and answer kind."""
     mentions = entity_mentions(question, glossary)
-    metrics = tuple(dict.fromkeys(m.concept for m in metric_mentions(question)))
+    # A metric word inside a name ("Global Investment Promotion Conference") is not asked.
+    metrics = tuple(dict.fromkeys(
+        m.concept for m in metric_mentions(question)
+        if not any(n.start <= m.start and m.end <= n.end for n in mentions)))
     kind = _answer_kind(question, metrics)
     if kind == "share":
         metrics = tuple(m for m in metrics if m != "share") + ("share",)

@@ -248,3 +248,19 @@ def test_unknown_table_unit_is_kept_as_written(glossary):
                 raw="12.5", value=12.5, unit="公顷", start=0, end=4)
     (figure,) = figures_from_facts([fact], None, glossary)
     assert (figure.value, figure.unit) == (12.5, "公顷")
+
+
+def test_a_count_takes_the_place_after_what_it_counts():
+    text = ("The lab has served nearly 300 users in Hong Kong and Macao. "
+            "Foshan built 55 innovation bases for Hong Kong youths. "
+            "A total of 40,000 Macao residents joined the scheme in Zhuhai.")
+    figures = {f.text: f for f in extract_figures(text, "x.txt")}
+    assert figures["300"].entity == "Hong Kong"
+    assert figures["55"].entity == "Hong Kong"  # not Foshan, the builder
+    assert figures["40,000"].entity == "Macao"
+
+
+def test_bare_counts_of_people_are_persons():
+    text = "More than 2,900 young people from Macao, 40,000 Hong Kong residents, 300 users and 3000人."
+    units = {f.text: f.unit for f in extract_figures(text, "x.txt")}
+    assert units == {"2,900": "person", "40,000": "person", "300": None, "3000人": "person"}

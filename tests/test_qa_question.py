@@ -78,3 +78,31 @@ def test_analysis_is_frozen(glossary):
 ])
 def test_counted_phrase_is_what_a_how_many_question_counts(question, counted):
     assert counted_phrase(question) == counted
+
+
+def test_percentage_points_questions_expect_points_only(glossary):
+    for question in ("By how many percentage points did the export share rise?", "出口占比提高了几个百分点?"):
+        assert analyse_question(question, glossary).expected_units == ("pp",)  # "12.4%" is the share itself, not its change
+
+
+def test_a_count_is_never_money(glossary):
+    analysis = analyse_question("How many investment projects did Zhuhai sign?", glossary)
+    assert analysis.answer_kind == "how_many"
+    assert "investment" in analysis.metrics
+    assert not {"CNY", "USD"} & set(analysis.expected_units)
+
+
+def test_a_metric_word_inside_a_name_is_not_asked(glossary):
+    analysis = analyse_question("How many deals came out of the Annual Trade Fair Conference?", glossary)
+    assert "trade" not in analysis.metrics
+    assert analyse_question("What was the trade volume of Shenzhen?", glossary).metrics == ("trade",)
+
+
+@pytest.mark.parametrize("question", ["东莞出台了几条措施?", "佛山建了几座桥?", "珠海有多少所大学?"])
+def test_chinese_count_classifiers_ask_how_many(glossary, question):
+    assert analyse_question(question, glossary).answer_kind == "how_many"
+
+
+def test_counted_phrase_reaches_past_a_place_name():
+    assert counted_phrase("How many Hong Kong and Macao students have enrolled in Zhuhai?") == \
+        "Hong Kong and Macao students"
