@@ -48,8 +48,8 @@ def missing_years(analysis: QuestionAnalysis, texts: Sequence[str]) -> list[int]
 def missing_entities(analysis: QuestionAnalysis, texts: Sequence[str], glossary: Glossary) -> list[str]:
     texts = [unquoted(text) for text in texts]
     found = {m.name for text in texts for m in entity_mentions(text, glossary)}
-    lowered = "\n".join(texts).lower()
-    return [e for e in analysis.entities if e not in found and e.lower() not in lowered]
+    joined = "\n".join(texts)
+    return [e for e in analysis.entities if e not in found and not mentions(joined, e, glossary)]
 
 
 def figure_verdict(

@@ -11,6 +11,7 @@ import re
 from types import MappingProxyType
 from typing import Mapping, NamedTuple, Sequence
 
+from qa.places import name_forms
 from qa.question import QuestionAnalysis, metric_mentions
 from qa.types import Figure
 
@@ -57,11 +58,11 @@ def _entity_state(asked: Sequence[str], entity: str | None) -> str:
         return "not_asked"
     if not entity:
         return "unknown"
-    have = _tokens(entity)
     states = []
     for name in asked:
-        want = _tokens(name)
-        states.append("match" if want == have else "partial" if want <= have or have <= want else "conflict")
+        for want in map(_tokens, name_forms(name)):
+            for have in map(_tokens, name_forms(entity)):
+                states.append("match" if want == have else "partial" if want <= have or have <= want else "conflict")
     return min(states, key=("match", "partial", "conflict").index)
 
 

@@ -16,7 +16,27 @@ def _words(name: str) -> list[str]:
     return re.findall(r"[a-z]+|[\u4e00-\u9fff]+", name.lower())
 
 
+_ALTERNATIVE = re.compile(r"^(.*?)\s*\(([^()]+)\)\s*$")
+
+# The documents are Chinese policy texts: "national", "the country", 全国 mean China.
+COUNTRY_WORDS = {"china": ("national", "nationwide", "the country", "全国", "我国", "中国")}
+
+
+def name_forms(name: str) -> tuple[str, ...]:
+    """A glossary name and the alternatives it gives in parentheses: "Loop (Hetao)" is
+    called "Loop" or "Hetao" in the documents, "Macao (Macau)" "Macao" or "Macau"."""
+    found = _ALTERNATIVE.match(name)
+    if not found or not found.group(1):
+        return (name,)
+    return (name, found.group(1), found.group(2))
+
+
 def same_place(asked: str, found: str) -> bool:
+    """Whether a found name is the asked place, in any of its forms (see `_same_form`)."""
+    return any(_same_form(a, f) for a in name_forms(asked) for f in name_forms(found))
+
+
+def _same_form(asked: str, found: str) -> bool:
     """Equal names; or `found` is the asked name's head: the documents call the Greater
     Bay Area "the Bay Area" once introduced (a suffix of two words or more), while
     "Hong Kong" inside "Guangdong-Hong Kong-Macao Greater Bay Area" is another place; or
@@ -39,6 +59,9 @@ def unquoted(text: str) -> str:
 def mentions(context: str, name: str, glossary: Glossary) -> bool:
     """Whether `context` names the place `name` (in English or Chinese)."""
     context = unquoted(context)
-    if name.lower() in context.lower():
+    lowered = context.lower()
+    if any(form.lower() in lowered for form in name_forms(name)):
+        return True
+    if any(re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", lowered) for word in COUNTRY_WORDS.get(name.lower(), ())):
         return True
     return any(same_place(name, m.name) for m in entity_mentions(context, glossary))
