@@ -136,7 +136,7 @@ class Assistant:
         chinese = bool(HAN.search(text))
         terms = self.figure_finder.terms
         passages = make_passages(hits, self.index.chunk, self.index.documents, query, lambda t: terms(t, chinese))
-        analysis = analyse_question(text, self.glossary)
+        analysis = analyse_question(text, self.glossary, tuple(self.translator.names(text)))
         source_chunks = [p.chunk for p in passages[: self.settings.figure_passages]]
         candidates, fits = self.figure_finder.find(source_chunks, text, query)
         ranked = rank_figures(analysis, candidates, fits)

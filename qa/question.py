@@ -330,8 +330,10 @@ def counted_phrase(question: str) -> str:
     return found.group(1).strip() if found else ""
 
 
-def analyse_question(question: str, glossary: Glossary) -> QuestionAnalysis:
-    """Split a question (English or Chinese) into entities, years, metrics and answer kind."""
+def analyse_question(question: str, glossary: Glossary, names: tuple[str, ...] = ()) -> QuestionAnalysis:
+    """Split a question (English or Chinese) into entities, years, metrics and answer kind.
+    `names`: English names of places the question names in Chinese that the glossary does
+    not know (from the dictionary, qa.translation), added to its entities."""
     mentions = entity_mentions(question, glossary)
     # A metric word inside a name ("Global Investment Promotion Conference") is not asked.
     metrics = tuple(dict.fromkeys(
@@ -343,7 +345,7 @@ def analyse_question(question: str, glossary: Glossary) -> QuestionAnalysis:
     return QuestionAnalysis(
         question=question,
         language=_language(question),
-        entities=tuple(dict.fromkeys(m.name for m in mentions)),
+        entities=tuple(dict.fromkeys([m.name for m in mentions] + list(names))),
         years=tuple(dict.fromkeys(int(y) for y in YEAR.findall(question))),
         metrics=metrics,
         answer_kind=kind,

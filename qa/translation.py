@@ -17,7 +17,7 @@ import os
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from corpus.errors import QAError
 from corpus.glossary import Glossary
@@ -26,8 +26,9 @@ from indexer.paths import cache_dir
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 SENSES_PER_WORD = 2
 MAX_SENSE_WORDS = 4  # a longer sense is an explanation: its first words carry the meaning
-CACHE_VERSION = 2
+CACHE_VERSION = 4
 _ENTRY = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
+_NAME = re.compile(r"[A-Z][\w'-]*(?:[ -][A-Z][\w'-]*)*")
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # Senses that say nothing a document would: grammar notes and cross-references.
 _UNHELPFUL = re.compile(r"surname|variant of|CL:|abbr\. for|used in|see also|classifier|particle|pr\.|^\W*$", re.I)
@@ -49,37 +50,61 @@ def clean_sense(sense: str) -> str:
     return " ".join(words[:MAX_SENSE_WORDS])
 
 
-def read_cedict(path: Path) -> dict[str, tuple[str, ...]]:
-    """Simplified headword -> its useful English senses. Common-word readings (lower-case
-    pinyin) come before proper nouns (友好 is "friendly" before it is a district)."""
-    common: dict[str, list[str]] = {}
-    proper: dict[str, list[str]] = {}
+def _interleaved(readings: list[list[str]]) -> list[str]:
+    """The first sense of every reading, then the second of every reading, ...: 重点 is
+    "recount" (chóngdiǎn) but also "important point" (zhòngdiǎn), and both must show."""
+    longest = max((len(r) for r in readings), default=0)
+    return [reading[i] for i in range(longest) for reading in readings if i < len(reading)]
+
+
+class Cedict(NamedTuple):
+    """CC-CEDICT, read for glossing: `senses` of each simplified headword (common readings
+    before proper nouns: 友好 is "friendly" before it is a district) and `names`, the
+    English names of headwords that are only proper nouns (旧金山 -> San Francisco)."""
+
+    senses: dict[str, tuple[str, ...]]
+    names: dict[str, str]
+
+
+def read_cedict(path: Path) -> Cedict:
+    common: dict[str, list[list[str]]] = {}
+    proper: dict[str, list[list[str]]] = {}
+    names: dict[str, str] = {}
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         for line in handle:
             found = _ENTRY.match(line)
             if not found or line.startswith("#"):
                 continue
             _, simplified, pinyin, definitions = found.groups()
-            senses = [clean_sense(s) for s in definitions.split("/") if not _UNHELPFUL.search(s)]
+            useful = [s for s in definitions.split("/") if s and not _UNHELPFUL.search(s)]
+            senses = [sense for sense in map(clean_sense, useful) if sense]
+            if pinyin[:1].isupper() and useful and len(simplified) > 1:
+                # The leading name: "San Francisco, California", "Xiamen or Amoy".
+                name = _NAME.match(_PARENTHESES.sub(" ", useful[0]).strip())
+                if name:
+                    names.setdefault(simplified, name.group())
             target = proper if pinyin[:1].isupper() else common
-            target.setdefault(simplified, []).extend(s for s in senses if s)
-    merged = {word: tuple(senses[:SENSES_PER_WORD]) for word, senses in proper.items()}
-    merged.update({word: tuple(senses[:SENSES_PER_WORD]) for word, senses in common.items()})
-    return merged
+            if senses:
+                target.setdefault(simplified, []).append(senses)
+    merged = {word: tuple(_interleaved(readings)[:SENSES_PER_WORD]) for word, readings in proper.items()}
+    merged.update({word: tuple(_interleaved(readings)[:SENSES_PER_WORD]) for word, readings in common.items()})
+    only_names = {word: name for word, name in names.items() if word not in common}
+    return Cedict(merged, only_names)
 
 
-def load_cedict() -> dict[str, tuple[str, ...]]:
+def load_cedict() -> Cedict:
     """The dictionary, parsed once and kept in the user cache as JSON (reading that is
     several times faster than parsing the gzip text again)."""
     source = cedict_path()
     cached = cache_dir("cedict") / f"senses-v{CACHE_VERSION}-{source.stat().st_size}.json"
     try:
-        return {word: tuple(senses) for word, senses in json.loads(cached.read_text(encoding="utf-8")).items()}
-    except (OSError, ValueError):
+        stored = json.loads(cached.read_text(encoding="utf-8"))
+        return Cedict({word: tuple(senses) for word, senses in stored["senses"].items()}, dict(stored["names"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass  # not there yet, or damaged: parse again below
     dictionary = read_cedict(source)
     temporary = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(dictionary, ensure_ascii=False), encoding="utf-8")
+    temporary.write_text(json.dumps(dictionary._asdict(), ensure_ascii=False), encoding="utf-8")
     os.replace(temporary, cached)
     return dictionary
 
@@ -92,8 +117,28 @@ class QueryTranslator:
         self.tokenize = tokenize
 
     @cached_property
-    def dictionary(self) -> dict[str, tuple[str, ...]]:
+    def cedict(self) -> Cedict:
         return load_cedict()
+
+    @property
+    def dictionary(self) -> dict[str, tuple[str, ...]]:
+        return self.cedict.senses
+
+    def _words(self, question: str) -> list[str]:
+        """The Chinese words of the question that the glossary does not translate, without
+        those inside a longer word the dictionary knows (金山 inside 旧金山)."""
+        tokens = [t for t in self.tokenize(question) if HAN.search(t)]
+        known = [t for t in tokens if t in self.dictionary or self.glossary.english(t) is not None]
+        return [t for t in tokens if self.glossary.english(t) is None
+                and not any(t != longer and t in longer for longer in known)]
+
+    def names(self, question: str) -> list[str]:
+        """English names of the question's proper nouns that the glossary does not know
+        (旧金山 -> San Francisco), so that a Chinese question can name a place of the
+        English prose."""
+        if not HAN.search(question):
+            return []
+        return list(dict.fromkeys(self.cedict.names[w] for w in self._words(question) if w in self.cedict.names))
 
     def glosses(self, question: str) -> list[str]:
         """English for each Chinese word of the question (glossary first). A sense whose
@@ -101,9 +146,7 @@ class QueryTranslator:
         BM25 (人均 "per capita" inside 人均GDP "per capita GDP")."""
         found: list[str] = list(self.glossary.gloss(question))
         words = {w for gloss in found for w in gloss.lower().split()}
-        for token in self.tokenize(question):
-            if not HAN.search(token) or self.glossary.english(token) is not None:
-                continue
+        for token in self._words(question):
             for sense in self.dictionary.get(token, ())[:SENSES_PER_WORD]:
                 new = set(sense.lower().split())
                 if not new <= words:
