@@ -7,6 +7,7 @@ passage it came from (answerability checks the places and year asked against it)
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Sequence
 
@@ -23,6 +24,7 @@ from qa.types import Figure
 # COUNTED_BONUS added to its context share; chosen on the dev split.
 COUNTED_WINDOW = 4
 COUNTED_BONUS = 0.5
+_NEXT_NUMBER = re.compile(r"\d")
 
 
 class FigureFinder:
@@ -39,11 +41,29 @@ class FigureFinder:
     def find(self, chunks: Sequence[Chunk], question: str, query: str) -> tuple[list[Figure], list[float]]:
         """The figures of `chunks` (each once) and, for each, how well its context fits
         the question (`query` is the question with its English glosses)."""
-        figures, fits = self._candidate_figures(chunks, set(self.index.tokenizer.tokenize(query)))
         counted = self._counted_terms(question)
+        pairs = [pair for chunk in chunks for pair in self.figures_of(chunk)]
+        if counted:  # "eight measures" answers "how many measures", and only that
+            pairs += [(f, around) for chunk in chunks for f, around in self.word_figures_of(chunk)
+                      if self._counts_it(f, counted)]
+        figures, fits = self._candidate_figures(pairs, set(self.index.tokenizer.tokenize(query)))
         if counted:
             fits = [fit + COUNTED_BONUS * self._counts_it(f, counted) for f, fit in zip(figures, fits)]
         return figures, fits
+
+    def word_figures_of(self, chunk: Chunk) -> tuple[tuple[Figure, str], ...]:
+        """The counts a prose chunk writes as words, with their label and sentence."""
+        if chunk.facts:
+            return ()
+        key = "words:" + chunk.chunk_id
+        if key not in self._chunk_figures:
+            document = self.index.documents[chunk.doc_id]
+            found = []
+            for figure in extract_figures(chunk.text, chunk.doc_id, chunk.start, self.glossary, words=True):
+                self._figure_context[(figure.doc_id, figure.start, figure.end)] = chunk.text
+                found.append((figure, f"{figure.label} {sentence_around(document, figure.start)}"))
+            self._chunk_figures[key] = tuple(found)
+        return self._chunk_figures[key]
 
     def figures_of(self, chunk: Chunk) -> tuple[tuple[Figure, str], ...]:
         """Every figure a chunk cites, with the text around it that a question's terms
@@ -100,24 +120,25 @@ class FigureFinder:
 
     def _counts_it(self, figure: Figure, counted: frozenset[str]) -> bool:
         """Whether the words right after a number in prose name what is counted ("64
-        pairs of friendly ports" for "how many friendly ports")."""
+        pairs of friendly ports" for "how many friendly ports"), before another number
+        does ("two batches of 72 lists": the lists are counted by 72, not by two)."""
         following = self.index.documents[figure.doc_id].text[figure.end : figure.end + 60]
+        following = _NEXT_NUMBER.split(following, maxsplit=1)[0]
         return bool(counted & set(self.index.tokenizer.tokenize(HAN.sub(" ", following))[:COUNTED_WINDOW]))
 
-    def _candidate_figures(self, chunks: Sequence[Chunk], question_terms: set[str]) -> tuple[list[Figure], list[float]]:
-        """Figures of the chunks (each once) and the share of the question's terms, weighed
-        by IDF, found in each one's context: "friendly ports" tells more than "ports"."""
+    def _candidate_figures(self, pairs: Sequence[tuple[Figure, str]], question_terms: set[str]) -> tuple[list[Figure], list[float]]:
+        """The figures (each once) and the share of the question's terms, weighed by IDF,
+        found in each one's context: "friendly ports" tells more than "ports"."""
         weights = self.index.bm25.idf(sorted(question_terms))
         total = sum(weights.values())
         chinese = any(HAN.search(term) for term in question_terms)
         seen, figures, overlaps = set(), [], []
-        for chunk in chunks:
-            for figure, around in self.figures_of(chunk):
-                key = (figure.doc_id, figure.start, figure.end)
-                if key not in seen:
-                    seen.add(key)
-                    figures.append(figure)
-                    context = self.terms(around, chinese)
-                    shared = sum(w for term, w in weights.items() if term in context)
-                    overlaps.append(shared / total if total else 0.0)
+        for figure, around in pairs:
+            key = (figure.doc_id, figure.start, figure.end)
+            if key not in seen:
+                seen.add(key)
+                figures.append(figure)
+                context = self.terms(around, chinese)
+                shared = sum(w for term, w in weights.items() if term in context)
+                overlaps.append(shared / total if total else 0.0)
         return figures, overlaps

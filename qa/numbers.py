@@ -174,8 +174,34 @@ def _quantity(text: str, match: re.Match[str]) -> _Raw | None:
     return _Raw(start, end, _scaled(raw_num.replace(",", ""), scale), unit, kind)
 
 
-def _find_numbers(text: str) -> list[_Raw]:
-    """Every date, year and quantity, dates first so their digits are not re-read."""
+# Small counts written as words: "eight measures", "Four key areas", "四个重点".
+NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split())}
+_CHINESE_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
+_NUMBER_WORD = re.compile(
+    r"\b(?P<en>" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b(?!-)"
+    r"|(?<!第)(?P<zh>[一二两三四五六七八九十])(?=[个项条对家座所名位批次件种类大])", re.IGNORECASE)
+_YEARS_AFTER = re.compile(r"(?:\s+[a-z-]+){0,2}?\s+years?\b")
+
+
+def _number_words(text: str) -> list[_Raw]:
+    """Counts written as words; "one" is left out (it is mostly "one of", "one-stop")."""
+    found = []
+    for match in _NUMBER_WORD.finditer(text):
+        value = NUMBER_WORDS[match.group("en").lower()] if match.group("en") else _CHINESE_DIGITS[match.group("zh")]
+        if value < 2:
+            continue
+        unit = "yr" if match.group("en") and _YEARS_AFTER.match(text, match.end()) else None
+        found.append(_Raw(match.start(), match.end(), float(value), unit, "count"))
+    return found
+
+
+def _find_numbers(text: str, words: bool = False) -> list[_Raw]:
+    """Every date, year and quantity, dates first so their digits are not re-read; with
+    `words`, only the counts written as words."""
+    if words:
+        return _number_words(text)
     taken: list[_Raw] = []
 
     def free(start: int, end: int) -> bool:
@@ -316,12 +342,14 @@ def _display(metric: str | None) -> str | None:
 
 
 def extract_figures(text: str, doc_id: str, offset: int = 0,
-                    glossary: Glossary | None = None) -> list[Figure]:
+                    glossary: Glossary | None = None, words: bool = False) -> list[Figure]:
     """Every number in `text` as a Figure, in text order. `offset` is where `text` starts
     in the document, so `document.text[f.start:f.end] == f.text`. `glossary` defaults to
-    the bundled one (place names for labels)."""
+    the bundled one (place names for labels). With `words`, the counts written as words
+    instead ("eight measures"): only worth reading when a question counts what follows
+    them, since "two industries" would otherwise outrank the digits asked for."""
     glossary = glossary or _bundled_glossary()
-    raws = _find_numbers(text)
+    raws = _find_numbers(text, words)
     if not raws:
         return []
     clauses, sentences = _spans(text, _CLAUSE_END), _spans(text, _SENTENCE_END)

@@ -26,7 +26,7 @@ from indexer.paths import cache_dir
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 SENSES_PER_WORD = 2
 MAX_SENSE_WORDS = 4  # a longer sense is an explanation: its first words carry the meaning
-CACHE_VERSION = 4
+CACHE_VERSION = 6
 _ENTRY = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 _NAME = re.compile(r"[A-Z][\w'-]*(?:[ -][A-Z][\w'-]*)*")
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")

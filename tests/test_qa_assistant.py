@@ -197,3 +197,10 @@ def test_a_question_that_asks_for_no_number_does_not_lead_with_one(bundled_assis
     answer = bundled_assistant.ask("What did the CCPIT spokesperson say about the conference?")
     assert answer.answerable
     assert not answer.asks_for_figure
+
+
+def test_a_count_written_as_a_word_answers_how_many(bundled_assistant):
+    # "... launched the first "eight measures to stabilize the economy" ..." (Nansha article)
+    answer = bundled_assistant.ask("How many measures to stabilise the economy did Nansha launch?", top_k=5)
+    assert answer.answerable
+    assert (answer.figures[0].text, answer.figures[0].value) == ("eight", 8.0)

@@ -264,3 +264,16 @@ def test_bare_counts_of_people_are_persons():
     text = "More than 2,900 young people from Macao, 40,000 Hong Kong residents, 300 users and 3000人."
     units = {f.text: f.unit for f in extract_figures(text, "x.txt")}
     assert units == {"2,900": "person", "40,000": "person", "300": None, "3000人": "person"}
+
+
+def test_counts_written_as_words_only_when_asked_for():
+    text = "The city launched eight measures for firms; it led for four consecutive years. 建设四个中心。"
+    assert [f.text for f in extract_figures(text, "x.txt")] == []
+    words = extract_figures(text, "x.txt", words=True)
+    assert [(f.text, f.value, f.unit) for f in words] == [
+        ("eight", 8.0, None), ("four", 4.0, "yr"), ("四", 4.0, None)]
+    assert words[0].metric == "measures"
+
+
+def test_one_and_ordinals_are_not_counts():
+    assert extract_figures("one of the first, 第四个 and one-stop", "x.txt", words=True) == []
