@@ -19,7 +19,7 @@ from indexer.types import Hit, Retriever
 from qa.answerability import judge
 from qa.candidates import FigureFinder
 from qa.figures import extreme_first, rank_figures
-from qa.passages import make_passages
+from qa.passages import make_passages, spread_tables
 from qa.question import analyse_question, superlative
 from qa.settings import QASettings
 from qa.translation import HAN, QueryTranslator
@@ -132,7 +132,10 @@ class Assistant:
             raise SettingsError(f"top_k must be an integer from 1 to {MAX_TOP_K}; got {top_k!r}")
         depth = max(top_k, self.settings.figure_passages)
         query = self.translator.expand(text)  # a Chinese question also searches in English
-        hits = self.retriever(mode).search(query, depth)
+        # Twice as deep, so that rows of one table pushed down leave room for other text.
+        spread = self.settings.max_rows_per_table > 0
+        hits = self.retriever(mode).search(query, depth * 2 if spread else depth)
+        hits = spread_tables(hits, self.index.chunk, self.settings.max_rows_per_table, depth)
         chinese = bool(HAN.search(text))
         terms = self.figure_finder.terms
         passages = make_passages(hits, self.index.chunk, self.index.documents, query, lambda t: terms(t, chinese))

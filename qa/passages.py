@@ -7,6 +7,7 @@ that matched.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable, Iterable, Sequence
 
 from corpus.sentences import sentence_spans, split_lines
@@ -31,6 +32,29 @@ def sentence_around(document: Document, offset: int) -> str:
         if start <= offset < end:
             return document.text[start:end]
     return document.text[line_start:line_end]
+
+
+def spread_tables(hits: Sequence[Hit], chunk_of: Callable[[str], Chunk], max_rows_per_table: int,
+                  depth: int) -> list[Hit]:
+    """The best `depth` hits with at most `max_rows_per_table` rows of any one table
+    (more only when nothing else is left), still in score order. Every row of a table
+    repeats its caption and column labels, so a question in the table's words ("常住人口")
+    would otherwise fill the top passages with rows of one table and push out the prose
+    that answers it."""
+    if max_rows_per_table <= 0:
+        return list(hits[:depth])
+    kept, demoted, rows = [], [], {}
+    for hit in hits:
+        chunk = chunk_of(hit.chunk_id)
+        if chunk.kind == "table_row" and chunk.facts:
+            table = (chunk.doc_id, chunk.facts[0].table_id)
+            rows[table] = rows.get(table, 0) + 1
+            if rows[table] > max_rows_per_table:
+                demoted.append(hit)
+                continue
+        kept.append(hit)
+    chosen = {id(hit) for hit in (kept + demoted)[:depth]}
+    return [replace(hit, rank=rank) for rank, hit in enumerate((h for h in hits if id(h) in chosen), start=1)]
 
 
 def _candidate_spans(document: Document, chunk: Chunk) -> list[tuple[int, int]]:

@@ -22,7 +22,9 @@ class QASettings:
     `min_similarity`: the cosine similarity (query vs best passage, MiniLM) below which
     nothing in the documents is taken to answer the question.
     `min_term_coverage`: in BM25 mode (no embeddings), the share of the question's terms
-    the best passage must contain instead."""
+    the best passage must contain instead.
+    `max_rows_per_table`: how many rows of one table may come before other passages
+    (0: no limit); the rest follow them."""
 
     fusion: FusionSettings = field(default_factory=FusionSettings)
     figure_passages: int = 10
@@ -30,6 +32,7 @@ class QASettings:
     min_similarity: float = 0.25
     min_term_coverage: float = 0.2
     max_question_chars: int = MAX_QUESTION_CHARS
+    max_rows_per_table: int = 3
 
     def __post_init__(self) -> None:
         if isinstance(self.figure_passages, bool) or not isinstance(self.figure_passages, int) \
@@ -38,6 +41,9 @@ class QASettings:
         if isinstance(self.max_figures, bool) or not isinstance(self.max_figures, int) \
                 or not 1 <= self.max_figures <= 100:
             raise SettingsError(f"max_figures must be an integer from 1 to 100; got {self.max_figures!r}")
+        if isinstance(self.max_rows_per_table, bool) or not isinstance(self.max_rows_per_table, int) \
+                or self.max_rows_per_table < 0:
+            raise SettingsError(f"max_rows_per_table must be an integer >= 0; got {self.max_rows_per_table!r}")
         for name in ("min_similarity", "min_term_coverage"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not -1.0 <= value <= 1.0:

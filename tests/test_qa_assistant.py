@@ -204,3 +204,12 @@ def test_a_count_written_as_a_word_answers_how_many(bundled_assistant):
     answer = bundled_assistant.ask("How many measures to stabilise the economy did Nansha launch?", top_k=5)
     assert answer.answerable
     assert (answer.figures[0].text, answer.figures[0].value) == ("eight", 8.0)
+
+
+def test_rows_of_one_table_leave_room_for_prose(bundled_assistant, bundled_index):
+    # Every row of Table 1 says 常住人口; the prose sentence with the Bay Area's share of
+    # the national population must still be among the passages figures are drawn from.
+    answer = bundled_assistant.ask("大湾区的常住人口占全国的比例是多少?", top_k=10)
+    tables = [p.chunk.facts[0].table_id for p in answer.passages if p.chunk.kind == "table_row"]
+    assert max(tables.count(t) for t in set(tables)) <= 3
+    assert any(p.chunk.kind == "prose" and "4.9%" in p.chunk.text for p in answer.passages)
