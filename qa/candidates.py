@@ -43,9 +43,10 @@ class FigureFinder:
         the question (`query` is the question with its English glosses)."""
         counted = self._counted_terms(question)
         pairs = [pair for chunk in chunks for pair in self.figures_of(chunk)]
-        if counted:  # "eight measures" answers "how many measures", and only that
+        head = self._counted_terms(question, head_only=True)
+        if head:  # "eight measures" answers "how many measures", and only that
             pairs += [(f, around) for chunk in chunks for f, around in self.word_figures_of(chunk)
-                      if self._counts_it(f, counted)]
+                      if self._counts_it(f, head)]
         figures, fits = self._candidate_figures(pairs, set(self.index.tokenizer.tokenize(query)))
         if counted:
             fits = [fit + COUNTED_BONUS * self._counts_it(f, counted) for f, fit in zip(figures, fits)]
@@ -108,10 +109,15 @@ class FigureFinder:
         """The passage a figure was found in (empty for a table cell: its label is all)."""
         return self._figure_context.get((figure.doc_id, figure.start, figure.end), "")
 
-    def _counted_terms(self, question: str) -> frozenset[str]:
+    def _counted_terms(self, question: str, head_only: bool = False) -> frozenset[str]:
         """The terms of what a "how many" question counts, in English too when it is
-        Chinese ("友好港口" -> friendly, port)."""
+        Chinese ("友好港口" -> friendly, port). With `head_only`, those of its last word,
+        the thing counted ("key tasks" -> task, "稳经济措施" -> 措施 -> measure, step)."""
         phrase = counted_phrase(question)
+        if head_only and phrase:
+            words = [w for w in self.index.tokenizer.tokenize(phrase) if w]
+            phrase = max((w for w in words if HAN.search(w)), key=phrase.rfind, default="") if HAN.search(phrase) \
+                else phrase.split()[-1]
         if not phrase:
             return frozenset()
         if HAN.search(phrase):

@@ -213,3 +213,14 @@ def test_rows_of_one_table_leave_room_for_prose(bundled_assistant, bundled_index
     tables = [p.chunk.facts[0].table_id for p in answer.passages if p.chunk.kind == "table_row"]
     assert max(tables.count(t) for t in set(tables)) <= 3
     assert any(p.chunk.kind == "prose" and "4.9%" in p.chunk.text for p in answer.passages)
+
+
+def test_a_count_word_must_be_followed_by_the_thing_counted(bundled_assistant, bundled_index):
+    # "Four key areas of focus ..." counts areas: it answers "how many key areas", not
+    # "how many key tasks" (only "key" is shared).
+    chunk = next(c for c in bundled_index.chunks if "Four key areas of focus" in c.text and c.kind == "prose")
+    finder = bundled_assistant.figure_finder
+    areas, _ = finder.find([chunk], "How many key areas of focus are there?", "key areas focus")
+    tasks, _ = finder.find([chunk], "How many key tasks are there?", "key tasks")
+    assert "Four" in [f.text for f in areas]
+    assert "Four" not in [f.text for f in tasks]
