@@ -141,8 +141,8 @@ class Assistant:
         passages = make_passages(hits, self.index.chunk, self.index.documents, query, lambda t: terms(t, chinese))
         analysis = analyse_question(text, self.glossary, tuple(self.translator.names(text)))
         source_chunks = [p.chunk for p in passages[: self.settings.figure_passages]]
-        candidates, fits = self.figure_finder.find(source_chunks, text, query)
-        ranked = rank_figures(analysis, candidates, fits)
+        candidates = self.figure_finder.find(source_chunks, text, query)
+        ranked = rank_figures(analysis, candidates.figures, candidates.fits)
         extreme = superlative(text)
         asks_for_figure = analysis.answer_kind in FIGURE_KINDS or (analysis.answer_kind == "other" and bool(analysis.metrics))
         if extreme and analysis.metrics:
@@ -152,7 +152,7 @@ class Assistant:
         relevance, kind = self._relevance(query, hits, mode)
         verdict = judge(
             analysis, passages[: self.settings.figure_passages], self.index.documents,
-            figures, relevance, kind, self.settings, self.glossary, self.figure_finder.context_of,
+            figures, relevance, kind, self.settings, self.glossary, candidates.context_of,
         )
         return Answer(
             question=text,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from corpus.glossary import Glossary
 from corpus.types import Chunk
@@ -27,46 +27,75 @@ COUNTED_BONUS = 0.5
 _NEXT_NUMBER = re.compile(r"\d")
 
 
+def _key(figure: Figure) -> tuple[str, int, int]:
+    """A figure's place in the documents: the same number found via two chunks is one."""
+    return figure.doc_id, figure.start, figure.end
+
+
+class Candidate(NamedTuple):
+    """A figure of a chunk; `around`: the text the question's terms are looked for in (its
+    label, and its sentence in prose); `context`: what answerability reads for its places
+    (the chunk's text for prose, a text cell's row, nothing for a table cell)."""
+
+    figure: Figure
+    around: str
+    context: str
+
+
+class FoundFigures(NamedTuple):
+    """The figures found for one question, each once, with how well each one's
+    surroundings fit the question, and the context each was found in."""
+
+    figures: list[Figure]
+    fits: list[float]
+    contexts: dict[tuple[str, int, int], str]
+
+    def context_of(self, figure: Figure) -> str:
+        return self.contexts.get(_key(figure), "")
+
+
 class FigureFinder:
-    """Finds and weighs the figures of chunks for one index; caches per chunk and text."""
+    """Finds and weighs the figures of chunks for one index; caches per chunk and text.
+    Nothing about one question carries over to the next: a figure in two overlapping
+    chunks takes its context from the better-ranked chunk of the question at hand."""
 
     def __init__(self, index: Index, glossary: Glossary, translator: QueryTranslator):
         self.index = index
         self.glossary = glossary
         self.translator = translator
-        self._figure_context: dict[tuple[str, int, int], str] = {}
-        self._chunk_figures: dict[str, tuple[tuple[Figure, str], ...]] = {}
+        self._chunk_figures: dict[str, tuple[Candidate, ...]] = {}
         self._terms: dict[tuple[str, bool], frozenset[str]] = {}
 
-    def find(self, chunks: Sequence[Chunk], question: str, query: str) -> tuple[list[Figure], list[float]]:
-        """The figures of `chunks` (each once) and, for each, how well its context fits
-        the question (`query` is the question with its English glosses)."""
+    def find(self, chunks: Sequence[Chunk], question: str, query: str) -> FoundFigures:
+        """The figures of `chunks` (in the chunks' order, each once) and, for each, how well
+        its context fits the question (`query` is the question with its English glosses)."""
         counted = self._counted_terms(question)
-        pairs = [pair for chunk in chunks for pair in self.figures_of(chunk)]
+        candidates = [c for chunk in chunks for c in self.figures_of(chunk)]
         head = self._counted_terms(question, head_only=True)
         if head:  # "eight measures" answers "how many measures", and only that
-            pairs += [(f, around) for chunk in chunks for f, around in self.word_figures_of(chunk)
-                      if self._counts_it(f, head)]
-        figures, fits = self._candidate_figures(pairs, set(self.index.tokenizer.tokenize(query)))
+            candidates += [c for chunk in chunks for c in self.word_figures_of(chunk) if self._counts_it(c.figure, head)]
+        seen: set[tuple[str, int, int]] = set()
+        unique = [c for c in candidates if not (_key(c.figure) in seen or seen.add(_key(c.figure)))]
+        fits = self._fits(unique, set(self.index.tokenizer.tokenize(query)))
+        figures = [c.figure for c in unique]
         if counted:
             fits = [fit + COUNTED_BONUS * self._counts_it(f, counted) for f, fit in zip(figures, fits)]
-        return figures, fits
+        contexts = {_key(c.figure): c.context for c in unique}
+        return FoundFigures(figures, fits, contexts)
 
-    def word_figures_of(self, chunk: Chunk) -> tuple[tuple[Figure, str], ...]:
+    def word_figures_of(self, chunk: Chunk) -> tuple[Candidate, ...]:
         """The counts a prose chunk writes as words, with their label and sentence."""
         if chunk.facts:
             return ()
         key = "words:" + chunk.chunk_id
         if key not in self._chunk_figures:
             document = self.index.documents[chunk.doc_id]
-            found = []
-            for figure in extract_figures(chunk.text, chunk.doc_id, chunk.start, self.glossary, words=True):
-                self._figure_context[(figure.doc_id, figure.start, figure.end)] = chunk.text
-                found.append((figure, f"{figure.label} {sentence_around(document, figure.start)}"))
-            self._chunk_figures[key] = tuple(found)
+            self._chunk_figures[key] = tuple(
+                Candidate(figure, f"{figure.label} {sentence_around(document, figure.start)}", chunk.text)
+                for figure in extract_figures(chunk.text, chunk.doc_id, chunk.start, self.glossary, words=True))
         return self._chunk_figures[key]
 
-    def figures_of(self, chunk: Chunk) -> tuple[tuple[Figure, str], ...]:
+    def figures_of(self, chunk: Chunk) -> tuple[Candidate, ...]:
         """Every figure a chunk cites, with the text around it that a question's terms
         are looked for in: a table cell's label (it names the row and columns), else the
         figure's label and sentence."""
@@ -88,12 +117,9 @@ class FigureFinder:
             else:
                 contexts += [(f, chunk.text) for f in extract_figures(chunk.text, chunk.doc_id, chunk.start, self.glossary)]
             document = self.index.documents[chunk.doc_id]
-            found = []
-            for figure, context in contexts:
-                self._figure_context[(figure.doc_id, figure.start, figure.end)] = context
-                sentence = "" if chunk.facts else sentence_around(document, figure.start)
-                found.append((figure, f"{figure.label} {sentence}"))
-            self._chunk_figures[chunk.chunk_id] = tuple(found)
+            self._chunk_figures[chunk.chunk_id] = tuple(
+                Candidate(figure, f"{figure.label} {'' if chunk.facts else sentence_around(document, figure.start)}", context)
+                for figure, context in contexts)
         return self._chunk_figures[chunk.chunk_id]
 
     def terms(self, text: str, chinese: bool) -> frozenset[str]:
@@ -104,10 +130,6 @@ class FigureFinder:
         if key not in self._terms:
             self._terms[key] = frozenset(self.index.tokenizer.tokenize(text if chinese else HAN.sub(" ", text)))
         return self._terms[key]
-
-    def context_of(self, figure: Figure) -> str:
-        """The passage a figure was found in (empty for a table cell: its label is all)."""
-        return self._figure_context.get((figure.doc_id, figure.start, figure.end), "")
 
     def _counted_terms(self, question: str, head_only: bool = False) -> frozenset[str]:
         """The terms of what a "how many" question counts, in English too when it is
@@ -132,19 +154,14 @@ class FigureFinder:
         following = _NEXT_NUMBER.split(following, maxsplit=1)[0]
         return bool(counted & set(self.index.tokenizer.tokenize(HAN.sub(" ", following))[:COUNTED_WINDOW]))
 
-    def _candidate_figures(self, pairs: Sequence[tuple[Figure, str]], question_terms: set[str]) -> tuple[list[Figure], list[float]]:
-        """The figures (each once) and the share of the question's terms, weighed by IDF,
-        found in each one's context: "friendly ports" tells more than "ports"."""
+    def _fits(self, candidates: Sequence[Candidate], question_terms: set[str]) -> list[float]:
+        """For each candidate, the share of the question's terms, weighed by IDF, found
+        around it: "friendly ports" tells more than "ports"."""
         weights = self.index.bm25.idf(sorted(question_terms))
         total = sum(weights.values())
         chinese = any(HAN.search(term) for term in question_terms)
-        seen, figures, overlaps = set(), [], []
-        for figure, around in pairs:
-            key = (figure.doc_id, figure.start, figure.end)
-            if key not in seen:
-                seen.add(key)
-                figures.append(figure)
-                context = self.terms(around, chinese)
-                shared = sum(w for term, w in weights.items() if term in context)
-                overlaps.append(shared / total if total else 0.0)
-        return figures, overlaps
+        fits = []
+        for candidate in candidates:
+            around = self.terms(candidate.around, chinese)
+            fits.append(sum(w for term, w in weights.items() if term in around) / total if total else 0.0)
+        return fits

@@ -306,7 +306,7 @@ def _keywords(question: str, entities: list[Mention]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in words if w not in _EN_STOP))
 
 
-_COUNT_EN = re.compile(r"\bhow many\s+((?:[A-Za-z'-]+\s+){0,5}?[A-Za-z'-]+?)(?=\s+(?:did|do|does|are|is|were|was|has|have|had|in|of|from|for|on|at|by|per|a|the|will|can|could|would|should|been)\b|\?|$)", re.I)
+_COUNT_EN = re.compile(r"\bhow many\s+((?:[A-Za-z'-]+\s+){0,5}?[A-Za-z'-]+?)(?=\s+(?:did|do|does|are|is|were|was|has|have|had|in|of|from|for|on|at|by|per|a|the|to|that|which|with|into|under|since|between|will|can|could|would|should|been)\b|\?|$)", re.I)
 _COUNT_ZH = re.compile(r"(?:多少|几)[个项对家座条所名位批次件]?([\u4e00-\u9fff]{1,16}?)(?:[的?？,，。]|$)")
 
 

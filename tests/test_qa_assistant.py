@@ -146,6 +146,17 @@ def test_same_question_same_answer(bundled_assistant):
     assert first == second
 
 
+def test_an_answer_does_not_depend_on_the_questions_asked_before(bundled_index):
+    from qa.assistant import Assistant
+
+    questions = QUESTIONS + ["How many young people from Macao work in Guangzhou?",
+                             "What share of the national population lives in the Bay Area?"]
+    forward, backward = Assistant(bundled_index), Assistant(bundled_index)
+    answers = {q: forward.ask(q, top_k=10) for q in questions}
+    for question in reversed(questions):
+        assert backward.ask(question, top_k=10) == answers[question], question
+
+
 @pytest.mark.parametrize(
     "question, message",
     [
@@ -220,7 +231,7 @@ def test_a_count_word_must_be_followed_by_the_thing_counted(bundled_assistant, b
     # "how many key tasks" (only "key" is shared).
     chunk = next(c for c in bundled_index.chunks if "Four key areas of focus" in c.text and c.kind == "prose")
     finder = bundled_assistant.figure_finder
-    areas, _ = finder.find([chunk], "How many key areas of focus are there?", "key areas focus")
-    tasks, _ = finder.find([chunk], "How many key tasks are there?", "key tasks")
+    areas = finder.find([chunk], "How many key areas of focus are there?", "key areas focus").figures
+    tasks = finder.find([chunk], "How many key tasks are there?", "key tasks").figures
     assert "Four" in [f.text for f in areas]
     assert "Four" not in [f.text for f in tasks]
