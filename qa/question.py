@@ -184,7 +184,7 @@ def _name_runs(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
             continue
         start, end = words[0][1], words[-1][2]
         sentence_start = not text[:start].strip() or text[:start].rstrip()[-1] in ".;!?:\"“\n"
-        if len(words) == 1 and sentence_start:
+        if len(words) == 1 and (sentence_start or len(words[0][0]) < 2):  # "T" of "T3" is no name
             continue
         if _free(taken, start, end):
             name = text[start:end].rstrip("'’")

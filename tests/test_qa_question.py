@@ -106,3 +106,9 @@ def test_chinese_count_classifiers_ask_how_many(glossary, question):
 def test_counted_phrase_reaches_past_a_place_name():
     assert counted_phrase("How many Hong Kong and Macao students have enrolled in Zhuhai?") == \
         "Hong Kong and Macao students"
+
+
+def test_a_single_capital_letter_is_no_name(glossary):
+    names = [m.name for m in entity_mentions("the basic engineering of the T3 terminal was completed at Baiyun "
+                                             "International Airport", glossary)]
+    assert names == ["Baiyun International Airport"]
