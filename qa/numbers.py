@@ -133,9 +133,15 @@ def _token_inside(text: str, start: int) -> bool:
     return before == "第" or bool(_REFERENCE_BEFORE.search(text[max(0, start - 8):start]))
 
 
+_QUOTED_CODE = re.compile(r"[\"“「]\d[\d.]*[-+][\w+-]*[\"”」]")
+
+
 def _list_marker(text: str, start: int, end: int) -> bool:
-    """"(3)" section numbers and "2. " at a line start."""
+    """"(3)" section numbers, "2. " at a line start, and a quoted code: the "2-31"
+    structure and "1+N" plans are names, not a range and a count."""
     if text[start - 1:start] == "(" and text[end:end + 1] == ")":
+        return True
+    if start > 0 and _QUOTED_CODE.match(text, start - 1):
         return True
     line_start = start == 0 or text[start - 1] == "\n"
     return line_start and text[end:end + 2] in (". ", "、")

@@ -277,3 +277,9 @@ def test_counts_written_as_words_only_when_asked_for():
 
 def test_one_and_ordinals_are_not_counts():
     assert extract_figures("one of the first, 第四个 and one-stop", "x.txt", words=True) == []
+
+
+def test_a_quoted_code_is_not_a_figure():
+    text = 'still dominated by the "2-31" structure, and “1+N” plans; "12%" growth.'
+    assert [f.text for f in extract_figures(text, "x.txt")] == ["12%"]
+    assert [f.text for f in extract_figures("grew by 12% to “9,000” units", "x.txt")] == ["12%", "9,000"]
