@@ -142,7 +142,7 @@ class Assistant:
         analysis = analyse_question(text, self.glossary, tuple(self.translator.names(text)))
         source_chunks = [p.chunk for p in passages[: self.settings.figure_passages]]
         candidates = self.figure_finder.find(source_chunks, text, query)
-        ranked = rank_figures(analysis, candidates.figures, candidates.fits)
+        ranked = rank_figures(analysis, candidates.figures, candidates.fits, candidates.clause_fits)
         extreme = superlative(text)
         asks_for_figure = analysis.answer_kind in FIGURE_KINDS or (analysis.answer_kind == "other" and bool(analysis.metrics))
         if extreme and analysis.metrics:

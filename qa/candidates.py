@@ -15,7 +15,7 @@ from corpus.glossary import Glossary
 from corpus.types import Chunk
 from indexer.index import Index
 from qa.numbers import extract_figures, figures_from_facts
-from qa.passages import sentence_around
+from qa.passages import clause_around, sentence_around
 from qa.question import YEAR, counted_phrase
 from qa.translation import HAN, QueryTranslator
 from qa.types import Figure
@@ -35,20 +35,24 @@ def _key(figure: Figure) -> tuple[str, int, int]:
 class Candidate(NamedTuple):
     """A figure of a chunk; `around`: the text the question's terms are looked for in (its
     label, and its sentence in prose); `context`: what answerability reads for its places
-    (the chunk's text for prose, a text cell's row, nothing for a table cell)."""
+    (the chunk's text for prose, a text cell's row, nothing for a table cell); `clause`:
+    the part of its sentence between commas (empty for a table cell)."""
 
     figure: Figure
     around: str
     context: str
+    clause: str = ""
 
 
 class FoundFigures(NamedTuple):
     """The figures found for one question, each once, with how well each one's
-    surroundings fit the question, and the context each was found in."""
+    surroundings fit the question, the same for its clause alone (which breaks ties
+    between numbers of one sentence), and the context each was found in."""
 
     figures: list[Figure]
     fits: list[float]
     contexts: dict[tuple[str, int, int], str]
+    clause_fits: list[float]
 
     def context_of(self, figure: Figure) -> str:
         return self.contexts.get(_key(figure), "")
@@ -76,12 +80,13 @@ class FigureFinder:
             candidates += [c for chunk in chunks for c in self.word_figures_of(chunk) if self._counts_it(c.figure, head)]
         seen: set[tuple[str, int, int]] = set()
         unique = [c for c in candidates if not (_key(c.figure) in seen or seen.add(_key(c.figure)))]
-        fits = self._fits(unique, set(self.index.tokenizer.tokenize(query)))
+        question_terms = set(self.index.tokenizer.tokenize(query))
+        fits = self._fits([c.around for c in unique], question_terms)
         figures = [c.figure for c in unique]
         if counted:
             fits = [fit + COUNTED_BONUS * self._counts_it(f, counted) for f, fit in zip(figures, fits)]
         contexts = {_key(c.figure): c.context for c in unique}
-        return FoundFigures(figures, fits, contexts)
+        return FoundFigures(figures, fits, contexts, self._fits([c.clause for c in unique], question_terms))
 
     def word_figures_of(self, chunk: Chunk) -> tuple[Candidate, ...]:
         """The counts a prose chunk writes as words, with their label and sentence."""
@@ -91,7 +96,8 @@ class FigureFinder:
         if key not in self._chunk_figures:
             document = self.index.documents[chunk.doc_id]
             self._chunk_figures[key] = tuple(
-                Candidate(figure, f"{figure.label} {sentence_around(document, figure.start)}", chunk.text)
+                Candidate(figure, f"{figure.label} {sentence_around(document, figure.start)}", chunk.text,
+                          clause_around(document, figure.start, figure.end))
                 for figure in extract_figures(chunk.text, chunk.doc_id, chunk.start, self.glossary, words=True))
         return self._chunk_figures[key]
 
@@ -118,7 +124,9 @@ class FigureFinder:
                 contexts += [(f, chunk.text) for f in extract_figures(chunk.text, chunk.doc_id, chunk.start, self.glossary)]
             document = self.index.documents[chunk.doc_id]
             self._chunk_figures[chunk.chunk_id] = tuple(
-                Candidate(figure, f"{figure.label} {'' if chunk.facts else sentence_around(document, figure.start)}", context)
+                Candidate(figure, f"{figure.label} {sentence_around(document, figure.start)}", context,
+                          clause_around(document, figure.start, figure.end))
+                if not chunk.facts else Candidate(figure, f"{figure.label} ", context)
                 for figure, context in contexts)
         return self._chunk_figures[chunk.chunk_id]
 
@@ -154,14 +162,14 @@ class FigureFinder:
         following = _NEXT_NUMBER.split(following, maxsplit=1)[0]
         return bool(counted & set(self.index.tokenizer.tokenize(HAN.sub(" ", following))[:COUNTED_WINDOW]))
 
-    def _fits(self, candidates: Sequence[Candidate], question_terms: set[str]) -> list[float]:
-        """For each candidate, the share of the question's terms, weighed by IDF, found
-        around it: "friendly ports" tells more than "ports"."""
+    def _fits(self, texts: Sequence[str], question_terms: set[str]) -> list[float]:
+        """For each text, the share of the question's terms, weighed by IDF, found in it:
+        "friendly ports" tells more than "ports"."""
         weights = self.index.bm25.idf(sorted(question_terms))
         total = sum(weights.values())
         chinese = any(HAN.search(term) for term in question_terms)
         fits = []
-        for candidate in candidates:
-            around = self.terms(candidate.around, chinese)
-            fits.append(sum(w for term, w in weights.items() if term in around) / total if total else 0.0)
+        for text in texts:
+            found = self.terms(text, chinese)
+            fits.append(sum(w for term, w in weights.items() if term in found) / total if total else 0.0)
         return fits

@@ -7,6 +7,7 @@ that matched.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Callable, Iterable, Sequence
 
@@ -23,15 +24,31 @@ def line_number(document: Document, offset: int) -> int:
     return document.text.count("\n", 0, offset) + 1
 
 
-def sentence_around(document: Document, offset: int) -> str:
-    """The sentence of the document that holds `offset` (its whole line if none is found)."""
+def _sentence_span(document: Document, offset: int) -> tuple[int, int]:
     line_start = document.text.rfind("\n", 0, offset) + 1
     line_end = document.text.find("\n", offset)
     line_end = len(document.text) if line_end < 0 else line_end
     for start, end in sentence_spans(document.text, line_start, line_end):
         if start <= offset < end:
-            return document.text[start:end]
-    return document.text[line_start:line_end]
+            return start, end
+    return line_start, line_end
+
+
+def sentence_around(document: Document, offset: int) -> str:
+    """The sentence of the document that holds `offset` (its whole line if none is found)."""
+    return document.text[slice(*_sentence_span(document, offset))]
+
+
+_CLAUSE_MARK = re.compile(r"[,;:，；：、]")
+
+
+def clause_around(document: Document, start: int, end: int) -> str:
+    """The clause of a number: its sentence cut at the commas and semicolons around it
+    ("..., and the total length of intercity rail reached 1430 kilometers.")."""
+    low, high = _sentence_span(document, start)
+    before = [m.end() for m in _CLAUSE_MARK.finditer(document.text, low, start)]
+    after = _CLAUSE_MARK.search(document.text, max(end, low), high)
+    return document.text[(before[-1] if before else low):(after.start() if after else high)]
 
 
 def spread_tables(hits: Sequence[Hit], chunk_of: Callable[[str], Chunk], max_rows_per_table: int,

@@ -235,3 +235,15 @@ def test_a_count_word_must_be_followed_by_the_thing_counted(bundled_assistant, b
     tasks = finder.find([chunk], "How many key tasks are there?", "key tasks").figures
     assert "Four" in [f.text for f in areas]
     assert "Four" not in [f.text for f in tasks]
+
+
+@pytest.mark.parametrize("question, text", [
+    ("How long was the intercity rail network of the Bay Area at the end of 2016?", "1430 kilometers"),
+    ("What was the total railway operating length in the Bay Area in 2016?", "5500 kilometers"),
+    ("How long were the Bay Area's highways at the end of 2016?", "7673 kilometers"),
+])
+def test_numbers_of_one_sentence_are_told_apart_by_their_clause(bundled_assistant, question, text):
+    # "..., the total length of highways ... reached 7673 kilometers, the total length of
+    # railway operations reached 5500 kilometers, and the total length of intercity rail
+    # reached 1430 kilometers.": all three fit the sentence equally; the clause decides.
+    assert bundled_assistant.ask(question).figures[0].text == text

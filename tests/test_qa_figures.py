@@ -9,6 +9,7 @@ from corpus.types import Fact
 from qa.figures import FigureMatch, figure_matches, rank_figures
 from qa.numbers import extract_figures, figures_from_facts
 from qa.question import analyse_question
+from qa.types import Figure
 
 GBA = "gba-development.txt"
 TEXT = (Path(__file__).resolve().parents[1] / "corpus" / "documents" / GBA).read_text(encoding="utf-8")
@@ -107,3 +108,11 @@ def test_ties_are_broken_by_position(glossary):
     figures = extract_figures(text, "b.txt", glossary=glossary) + extract_figures(text, "a.txt", glossary=glossary)
     ranked = rank_figures(analyse_question("What?", glossary), figures)
     assert [(f.doc_id, f.start) for f in ranked] == [("a.txt", 16), ("a.txt", 34), ("b.txt", 16), ("b.txt", 34)]
+
+
+def test_clause_overlap_only_breaks_ties(glossary):
+    analysis = analyse_question("How long is the intercity rail?", glossary)
+    a = Figure(value=1.0, unit="km", text="1 km", doc_id="d", start=0, end=4, label="length")
+    b = Figure(value=2.0, unit="km", text="2 km", doc_id="d", start=10, end=14, label="length")
+    assert rank_figures(analysis, [a, b], [0.5, 0.5], [0.1, 0.4]) == [b, a]  # a tie: the clause decides
+    assert rank_figures(analysis, [a, b], [0.6, 0.5], [0.1, 0.4]) == [a, b]  # no tie: the clause does not count
