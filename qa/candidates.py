@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import NamedTuple, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from corpus.glossary import Glossary
-from corpus.types import Chunk
+from corpus.types import Chunk, Document
 from indexer.index import Index
 from qa.numbers import extract_figures, figures_from_facts
 from qa.passages import clause_around, sentence_around
@@ -44,6 +44,19 @@ class Candidate(NamedTuple):
     clause: str = ""
 
 
+def _prose_candidate(document: Document, figure: Figure, context: str) -> Candidate:
+    return Candidate(figure, f"{figure.label} {sentence_around(document, figure.start)}", context,
+                     clause_around(document, figure.start, figure.end))
+
+
+def _head_word(phrase: str, tokenize: Callable[[str], list[str]]) -> str:
+    """The thing a counted phrase counts, its last word: "key tasks" -> "tasks",
+    "稳经济措施" -> "措施" (the Chinese word that starts last)."""
+    if not HAN.search(phrase):
+        return phrase.split()[-1] if phrase.split() else ""
+    return max((w for w in tokenize(phrase) if HAN.search(w)), key=phrase.rfind, default="")
+
+
 class FoundFigures(NamedTuple):
     """The figures found for one question, each once, with how well each one's
     surroundings fit the question, the same for its clause alone (which breaks ties
@@ -69,24 +82,23 @@ class FigureFinder:
         self.translator = translator
         self._chunk_figures: dict[str, tuple[Candidate, ...]] = {}
         self._terms: dict[tuple[str, bool], frozenset[str]] = {}
+        self._following: dict[tuple[str, int, int], frozenset[str]] = {}  # the terms right after a number
 
     def find(self, chunks: Sequence[Chunk], question: str, query: str) -> FoundFigures:
         """The figures of `chunks` (in the chunks' order, each once) and, for each, how well
         its context fits the question (`query` is the question with its English glosses)."""
-        counted = self._counted_terms(question)
+        phrase = counted_phrase(question)
+        counted, head = self._counted_terms(phrase), self._counted_terms(_head_word(phrase, self.index.tokenizer.tokenize))
         candidates = [c for chunk in chunks for c in self.figures_of(chunk)]
-        head = self._counted_terms(question, head_only=True)
         if head:  # "eight measures" answers "how many measures", and only that
             candidates += [c for chunk in chunks for c in self.word_figures_of(chunk) if self._counts_it(c.figure, head)]
         seen: set[tuple[str, int, int]] = set()
         unique = [c for c in candidates if not (_key(c.figure) in seen or seen.add(_key(c.figure)))]
-        question_terms = set(self.index.tokenizer.tokenize(query))
-        fits = self._fits([c.around for c in unique], question_terms)
+        share = self._term_share(set(self.index.tokenizer.tokenize(query)))
         figures = [c.figure for c in unique]
-        if counted:
-            fits = [fit + COUNTED_BONUS * self._counts_it(f, counted) for f, fit in zip(figures, fits)]
+        fits = [share(c.around) + COUNTED_BONUS * (bool(counted) and self._counts_it(c.figure, counted)) for c in unique]
         contexts = {_key(c.figure): c.context for c in unique}
-        return FoundFigures(figures, fits, contexts, self._fits([c.clause for c in unique], question_terms))
+        return FoundFigures(figures, fits, contexts, [share(c.clause) for c in unique])
 
     def word_figures_of(self, chunk: Chunk) -> tuple[Candidate, ...]:
         """The counts a prose chunk writes as words, with their label and sentence."""
@@ -96,8 +108,7 @@ class FigureFinder:
         if key not in self._chunk_figures:
             document = self.index.documents[chunk.doc_id]
             self._chunk_figures[key] = tuple(
-                Candidate(figure, f"{figure.label} {sentence_around(document, figure.start)}", chunk.text,
-                          clause_around(document, figure.start, figure.end))
+                _prose_candidate(document, figure, chunk.text)
                 for figure in extract_figures(chunk.text, chunk.doc_id, chunk.start, self.glossary, words=True))
         return self._chunk_figures[key]
 
@@ -124,9 +135,8 @@ class FigureFinder:
                 contexts += [(f, chunk.text) for f in extract_figures(chunk.text, chunk.doc_id, chunk.start, self.glossary)]
             document = self.index.documents[chunk.doc_id]
             self._chunk_figures[chunk.chunk_id] = tuple(
-                Candidate(figure, f"{figure.label} {sentence_around(document, figure.start)}", context,
-                          clause_around(document, figure.start, figure.end))
-                if not chunk.facts else Candidate(figure, f"{figure.label} ", context)
+                Candidate(figure, f"{figure.label} ", context) if chunk.facts
+                else _prose_candidate(document, figure, context)
                 for figure, context in contexts)
         return self._chunk_figures[chunk.chunk_id]
 
@@ -139,15 +149,9 @@ class FigureFinder:
             self._terms[key] = frozenset(self.index.tokenizer.tokenize(text if chinese else HAN.sub(" ", text)))
         return self._terms[key]
 
-    def _counted_terms(self, question: str, head_only: bool = False) -> frozenset[str]:
-        """The terms of what a "how many" question counts, in English too when it is
-        Chinese ("友好港口" -> friendly, port). With `head_only`, those of its last word,
-        the thing counted ("key tasks" -> task, "稳经济措施" -> 措施 -> measure, step)."""
-        phrase = counted_phrase(question)
-        if head_only and phrase:
-            words = [w for w in self.index.tokenizer.tokenize(phrase) if w]
-            phrase = max((w for w in words if HAN.search(w)), key=phrase.rfind, default="") if HAN.search(phrase) \
-                else phrase.split()[-1]
+    def _counted_terms(self, phrase: str) -> frozenset[str]:
+        """The terms of what a "how many" question counts (`qa.question.counted_phrase`),
+        in English too when it is Chinese ("友好港口" -> friendly, port)."""
         if not phrase:
             return frozenset()
         if HAN.search(phrase):
@@ -158,18 +162,22 @@ class FigureFinder:
         """Whether the words right after a number in prose name what is counted ("64
         pairs of friendly ports" for "how many friendly ports"), before another number
         does ("two batches of 72 lists": the lists are counted by 72, not by two)."""
-        following = self.index.documents[figure.doc_id].text[figure.end : figure.end + 60]
-        following = _NEXT_NUMBER.split(following, maxsplit=1)[0]
-        return bool(counted & set(self.index.tokenizer.tokenize(HAN.sub(" ", following))[:COUNTED_WINDOW]))
+        key = _key(figure)
+        if key not in self._following:
+            following = self.index.documents[figure.doc_id].text[figure.end : figure.end + 60]
+            following = _NEXT_NUMBER.split(following, maxsplit=1)[0]
+            self._following[key] = frozenset(self.index.tokenizer.tokenize(HAN.sub(" ", following))[:COUNTED_WINDOW])
+        return bool(counted & self._following[key])
 
-    def _fits(self, texts: Sequence[str], question_terms: set[str]) -> list[float]:
-        """For each text, the share of the question's terms, weighed by IDF, found in it:
-        "friendly ports" tells more than "ports"."""
+    def _term_share(self, question_terms: set[str]) -> Callable[[str], float]:
+        """A function giving the share of the question's terms, weighed by IDF, found in
+        a text: "friendly ports" tells more than "ports"."""
         weights = self.index.bm25.idf(sorted(question_terms))
         total = sum(weights.values())
         chinese = any(HAN.search(term) for term in question_terms)
-        fits = []
-        for text in texts:
+
+        def share(text: str) -> float:
             found = self.terms(text, chinese)
-            fits.append(sum(w for term, w in weights.items() if term in found) / total if total else 0.0)
-        return fits
+            return sum(w for term, w in weights.items() if term in found) / total if total else 0.0
+
+        return share

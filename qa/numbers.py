@@ -203,11 +203,8 @@ def _number_words(text: str) -> list[_Raw]:
     return found
 
 
-def _find_numbers(text: str, words: bool = False) -> list[_Raw]:
-    """Every date, year and quantity, dates first so their digits are not re-read; with
-    `words`, only the counts written as words."""
-    if words:
-        return _number_words(text)
+def _find_numbers(text: str) -> list[_Raw]:
+    """Every date, year and quantity, dates first so their digits are not re-read."""
     taken: list[_Raw] = []
 
     def free(start: int, end: int) -> bool:
@@ -355,7 +352,7 @@ def extract_figures(text: str, doc_id: str, offset: int = 0,
     instead ("eight measures"): only worth reading when a question counts what follows
     them, since "two industries" would otherwise outrank the digits asked for."""
     glossary = glossary or _bundled_glossary()
-    raws = _find_numbers(text, words)
+    raws = _number_words(text) if words else _find_numbers(text)
     if not raws:
         return []
     clauses, sentences = _spans(text, _CLAUSE_END), _spans(text, _SENTENCE_END)

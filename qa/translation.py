@@ -120,15 +120,11 @@ class QueryTranslator:
     def cedict(self) -> Cedict:
         return load_cedict()
 
-    @property
-    def dictionary(self) -> dict[str, tuple[str, ...]]:
-        return self.cedict.senses
-
     def _words(self, question: str) -> list[str]:
         """The Chinese words of the question that the glossary does not translate, without
         those inside a longer word the dictionary knows (金山 inside 旧金山)."""
         tokens = [t for t in self.tokenize(question) if HAN.search(t)]
-        known = [t for t in tokens if t in self.dictionary or self.glossary.english(t) is not None]
+        known = [t for t in tokens if t in self.cedict.senses or self.glossary.english(t) is not None]
         return [t for t in tokens if self.glossary.english(t) is None
                 and not any(t != longer and t in longer for longer in known)]
 
@@ -147,7 +143,7 @@ class QueryTranslator:
         found: list[str] = list(self.glossary.gloss(question))
         words = {w for gloss in found for w in gloss.lower().split()}
         for token in self._words(question):
-            for sense in self.dictionary.get(token, ())[:SENSES_PER_WORD]:
+            for sense in self.cedict.senses.get(token, ())[:SENSES_PER_WORD]:
                 new = set(sense.lower().split())
                 if not new <= words:
                     found.append(sense)
