@@ -2,9 +2,14 @@
 
 One JSON object a line:
 `{"id", "question", "evidence": [...], "answer": {"value", "unit"} | null, "answerable",
-"tags": [...], "split": "dev" | "test"}` (`split` may be left out in a user's own set).
-Anything else is refused with `QuestionSetError` naming the file and line, so a typo in
+"tags": [...], "split": "dev" | "test" | "fresh"}` (`split` may be left out in a user's own
+set). Anything else is refused with `QuestionSetError` naming the file and line, so a typo in
 a hand-written set fails loudly instead of quietly changing the scores.
+
+The split "fresh" is held out: questions written after the test split had been used to
+choose fixes, to be scored once, at the end. `load_questions` validates them but leaves them
+out of the list it returns (so `make bench` and `qa eval` without `--split fresh` never ask
+them); only `select_split(questions, "fresh")` returns them.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from typing import Any
 
 from corpus.errors import QAError
 
-SPLITS = ("dev", "test")
+SPLITS = ("dev", "test", "fresh")
+HELD_OUT = ("fresh",)  # splits asked only when chosen by name, never as part of "all"
 REQUIRED_KEYS = ("id", "question", "evidence", "answer", "answerable", "tags")
 OPTIONAL_KEYS = ("split",)
 
@@ -33,6 +39,15 @@ class Expected:
 
     value: float
     unit: str | None
+
+
+class QuestionSet(list):
+    """The questions of a set that are not held out, in file order; `held_out` keeps the
+    questions of the held-out splits (`HELD_OUT`) for `select_split`."""
+
+    def __init__(self, questions=(), held_out=()):
+        super().__init__(questions)
+        self.held_out: tuple[Question, ...] = tuple(held_out)
 
 
 @dataclass(frozen=True)
@@ -55,8 +70,9 @@ class Question:
         return f"{self.source}:{self.line}"
 
 
-def load_questions(path: str | Path) -> list[Question]:
-    """Every question of the set at `path`, in file order; blank lines are skipped.
+def load_questions(path: str | Path) -> QuestionSet:
+    """Every question of the set at `path`, in file order, except those of a held-out split
+    (kept in `.held_out`); blank lines are skipped. Held-out questions are validated too.
 
     Raises `QuestionSetError` for a missing or non-UTF-8 file, an empty set, a line that
     is not a JSON object of the format, or a repeated id.
@@ -86,7 +102,8 @@ def load_questions(path: str | Path) -> list[Question]:
         questions.append(question)
     if not questions:
         raise QuestionSetError(f"{path}: the question set is empty; write one JSON object a line")
-    return questions
+    return QuestionSet([q for q in questions if q.split not in HELD_OUT],
+                       [q for q in questions if q.split in HELD_OUT])
 
 
 def parse_question(line: str, source: str, number: int) -> Question:
@@ -154,13 +171,19 @@ def _answer(value: Any, qid: str, fail) -> Expected | None:
 
 
 def select_split(questions: list[Question], split: str) -> list[Question]:
-    """The questions of one split (`dev`, `test`), or all of them (`all`)."""
+    """The questions of one split (`dev`, `test`, `fresh`), or all that are not held out
+    (`all`). A held-out split comes from `questions.held_out` (see `load_questions`)."""
+    held_out = list(getattr(questions, "held_out", ()))
+    source = (questions or held_out)[0].source if (questions or held_out) else "the set"
     if split == "all":
-        return list(questions)
+        chosen = [q for q in questions if q.split not in HELD_OUT]
+        if not chosen:
+            raise QuestionSetError(f"{source}: every question is held out (split {', '.join(HELD_OUT)}); "
+                                   "choose that split by name")
+        return chosen
     if split not in SPLITS:
-        raise QuestionSetError(f"split must be one of dev, test, all; got {split!r}")
-    chosen = [q for q in questions if q.split == split]
+        raise QuestionSetError(f"split must be one of {', '.join(SPLITS)}, all; got {split!r}")
+    chosen = [q for q in [*questions, *held_out] if q.split == split]
     if not chosen:
-        source = questions[0].source if questions else "the set"
         raise QuestionSetError(f"{source}: no question has split {split!r}")
     return chosen

@@ -46,6 +46,20 @@ def test_eval_one_split_gets_its_own_report(tmp_path):
     assert data["split"] == "dev" and [r["id"] for r in data["records"]] == ["a2"]
 
 
+def test_eval_fresh_split_runs_only_when_named(tmp_path):
+    path = tmp_path / "smallset.jsonl"
+    rows = [*ROWS, {**ROWS[0], "id": "f1", "split": "fresh"}]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    result = run_qa("eval", str(path), "--modes", "bm25", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    data = json.loads((tmp_path / "smallset.json").read_text(encoding="utf-8"))
+    assert [r["id"] for r in data["records"]] == ["a1", "a2"]
+    result = run_qa("eval", str(path), "--modes", "bm25", "--split", "fresh", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    data = json.loads((tmp_path / "smallset-fresh.json").read_text(encoding="utf-8"))
+    assert data["split"] == "fresh" and [r["id"] for r in data["records"]] == ["f1"]
+
+
 @pytest.mark.parametrize(
     "content, message",
     [

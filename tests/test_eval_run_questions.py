@@ -139,6 +139,26 @@ def test_load_and_select_split(tmp_path):
 def test_the_bundled_set_loads():
     questions = load_questions("eval/questions.jsonl")
     assert len(questions) == 182 and {q.split for q in questions} == {"dev", "test"}
+    # the held-out fresh split is loaded and validated, but only returned when named
+    assert len(questions.held_out) >= 80 and {q.split for q in questions.held_out} == {"fresh"}
+    assert select_split(questions, "fresh") == list(questions.held_out)
+    assert len(select_split(questions, "all")) == 182
+
+
+def test_held_out_split_only_when_named(tmp_path):
+    rows = [ROWS[0], {**ROWS[3], "id": "f1", "split": "fresh"}, ROWS[1]]
+    questions = load_questions(write_set(tmp_path / "s.jsonl", rows))
+    assert [q.id for q in questions] == ["g1", "g2"]
+    assert [q.id for q in select_split(questions, "all")] == ["g1", "g2"]
+    assert [q.id for q in select_split(questions, "fresh")] == ["f1"]
+    assert questions.held_out[0].line == 2
+    only_fresh = load_questions(write_set(tmp_path / "f.jsonl", rows[1:2]))
+    with pytest.raises(QuestionSetError, match="every question is held out"):
+        select_split(only_fresh, "all")
+    with pytest.raises(QuestionSetError, match="no question has split 'fresh'"):
+        select_split(load_questions(write_set(tmp_path / "d.jsonl", ROWS)), "fresh")
+    with pytest.raises(QuestionSetError, match="'split' must be one of dev, test, fresh"):
+        load_questions(write_set(tmp_path / "b.jsonl", [{**ROWS[0], "split": "final"}]))
 
 
 # --- evaluate with the real Assistant ---------------------------------------------------

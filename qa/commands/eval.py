@@ -29,8 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help=f"question set files (default {DEFAULT_SET})")
     parser.add_argument("--modes", nargs="+", choices=ALL_MODES, default=list(MODES),
                         help=f"retrieval modes (default: {' '.join(MODES)})")
-    parser.add_argument("--split", choices=("dev", "test", "all"), default="all",
-                        help="only the questions of this split (default all; dev/test write <set>-<split>.*)")
+    parser.add_argument("--split", choices=("dev", "test", "fresh", "all"), default="all",
+                        help="only the questions of this split (default all: every question but the "
+                        "held-out fresh split, which runs only when named; dev/test/fresh write <set>-<split>.*)")
     parser.add_argument("--index", type=Path, default=None, help="index directory (default: the bundled corpus)")
     parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help=f"report folder (default {DEFAULT_OUT})")
     parser.set_defaults(func=run)
