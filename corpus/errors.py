@@ -24,3 +24,7 @@ class IndexStoreError(QAError):
 
 class QuestionError(QAError):
     """A question that cannot be asked (empty, too long, not text)."""
+
+
+class DocumentFilterError(QAError, ValueError):
+    """A document filter (`--doc`, `doc=`) that matches no document of the index."""

@@ -125,15 +125,22 @@ class BM25Index:
                 weights[token] = float(np.log(1.0 + (self._size - df + 0.5) / (df + 0.5)))
         return weights
 
-    def top_k(self, query_tokens: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    def top_k(
+        self, query_tokens: Sequence[str], k: int, rows: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The best `k` rows and their scores, best first, ties broken by lower row.
 
         Rows scoring 0 or less are never returned: a query that matches nothing gets
-        nothing back, not `k` arbitrary rows.
+        nothing back, not `k` arbitrary rows. `rows` (sorted row numbers) restricts the
+        search to those rows, exactly: a filter, not a re-ranking of the unfiltered top k.
         """
         if k < 1:
             raise SettingsError(f"k must be at least 1; got {k}")
         scores = self.scores(query_tokens)
+        if rows is not None:
+            allowed = np.zeros(len(scores), dtype=bool)
+            allowed[rows] = True
+            scores = np.where(allowed, scores, 0).astype(scores.dtype)
         candidates = np.flatnonzero(scores > 0)
         if candidates.size > k:
             # argpartition finds the k best in O(n); include every row tied with the k-th

@@ -154,17 +154,24 @@ class DenseIndex:
         tune the speed/recall trade-off without rebuilding or reloading."""
         return DenseIndex(self._index, replace(self._settings, ef_search=ef_search))
 
-    def search(self, query_vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, query_vectors: np.ndarray, k: int, rows: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Top-k by inner product for each query row: (scores, rows), each (q, min(k, n)).
 
         Best first. Never returns faiss's -1 padding: k is capped at the number of vectors,
         and a query for which HNSW finds fewer than k neighbours is answered exactly.
+        `rows` (sorted row numbers) restricts the search to those rows; it is answered
+        exactly over them (a document filter selects few rows, and an HNSW walk that skips
+        most of the graph would miss some).
         """
         _check_vectors(query_vectors, "query_vectors")
         if query_vectors.shape[1] != self.dim:
             raise ValueError(f"query_vectors have dimension {query_vectors.shape[1]}, the index {self.dim}")
         if isinstance(k, bool) or not isinstance(k, int) or k < 1:
             raise ValueError(f"k must be a positive int, got {k!r}")
+        if rows is not None:
+            return self._search_rows(np.ascontiguousarray(query_vectors), k, np.asarray(rows, dtype=np.int64))
         k = min(k, len(self))
         queries = np.ascontiguousarray(query_vectors)
         if k == 0:
@@ -182,6 +189,14 @@ class DenseIndex:
                 scores[short], rows[short] = faiss.knn(
                     queries[short], self._vectors, k, faiss.METRIC_INNER_PRODUCT)
         return scores, rows
+
+    def _search_rows(self, queries: np.ndarray, k: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Exact top-k over the given rows only; ties broken by lower row."""
+        k = min(k, len(rows))
+        scores = queries @ self.vectors[rows].T if len(rows) else np.zeros((len(queries), 0), np.float32)
+        order = np.stack([np.lexsort((rows, -row_scores))[:k] for row_scores in scores]) if len(queries) else \
+            np.zeros((0, k), np.int64)
+        return (np.take_along_axis(scores, order, axis=1).astype(np.float32), rows[order].astype(np.int64))
 
     def save(self, directory: Path) -> None:
         """Write embeddings.npy (always) and, for hnsw, the faiss graph (faiss.write_index)."""

@@ -6,10 +6,12 @@ cold `qa ask` pays only for what its mode needs.
 
 from __future__ import annotations
 
+import fnmatch
 from functools import cached_property
 from pathlib import Path
+from typing import Sequence
 
-from corpus.errors import IndexStoreError, QAError, SettingsError
+from corpus.errors import DocumentFilterError, IndexStoreError, QAError, SettingsError
 from corpus.types import Chunk, Document
 from indexer.settings import IndexSettings
 from indexer.store import BM25_DIR, DENSE_DIR, GLOSSARY, read_manifest, read_records, rebuild_hint
@@ -52,6 +54,31 @@ class Index:
 
     def row(self, chunk_id: str) -> int:
         return self._row_of[chunk_id]
+
+    def matching_documents(self, patterns: Sequence[str]) -> list[str]:
+        """The ids of the documents that match any of `patterns`: a document id (its path
+        relative to the corpus root) or a shell glob over it ("reports/2019-*.md").
+        Raises `DocumentFilterError`, listing some ids, when a pattern matches none."""
+        matched: list[str] = []
+        for pattern in patterns:
+            hits = [d for d in self.documents if d == pattern or fnmatch.fnmatchcase(d, pattern)]
+            if not hits:
+                sample = ", ".join(sorted(self.documents)[:5])
+                more = f" (and {len(self.documents) - 5} more)" if len(self.documents) > 5 else ""
+                raise DocumentFilterError(
+                    f"no document in the index at {self.path} matches {pattern!r}; documents are named "
+                    f"by their path relative to the corpus root, e.g. {sample}{more}"
+                )
+            matched += [d for d in hits if d not in matched]
+        return matched
+
+    def rows_of(self, patterns: Sequence[str]):
+        """Sorted row numbers of the chunks of the documents matching `patterns`: the
+        filter a retriever's `search(..., rows=)` takes."""
+        import numpy as np
+
+        wanted = set(self.matching_documents(patterns))
+        return np.array([row for row, chunk in enumerate(self.chunks) if chunk.doc_id in wanted], dtype=np.int64)
 
     @cached_property
     def glossary(self):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
 from corpus.errors import IndexStoreError, SettingsError
 from indexer.fusion import FusionSettings, convex_combination, reciprocal_rank_fusion
 from indexer.index import Index
@@ -25,9 +27,9 @@ class BM25Retriever:
     def __init__(self, index: Index):
         self.index = index
 
-    def search(self, query: str, k: int) -> list[Hit]:
+    def search(self, query: str, k: int, rows: np.ndarray | None = None) -> list[Hit]:
         tokens = self.index.tokenizer.tokenize(query)
-        rows, scores = self.index.bm25.top_k(tokens, k)
+        rows, scores = self.index.bm25.top_k(tokens, k, rows)
         chunks = self.index.chunks
         return [
             Hit(chunks[int(row)].chunk_id, float(score), rank, "bm25")
@@ -46,9 +48,9 @@ class DenseRetriever:
         self.index = index
         self.encoder = encoder
 
-    def search(self, query: str, k: int) -> list[Hit]:
+    def search(self, query: str, k: int, rows: np.ndarray | None = None) -> list[Hit]:
         vector = self.encoder.encode([query])
-        scores, rows = self.index.dense.search(vector, k)
+        scores, rows = self.index.dense.search(vector, k, rows)
         chunks = self.index.chunks
         hits = []
         for score, row in zip(scores[0], rows[0]):
@@ -65,10 +67,10 @@ class HybridRetriever:
         self.fusion = fusion
         self.depth = depth
 
-    def search(self, query: str, k: int) -> list[Hit]:
+    def search(self, query: str, k: int, rows: np.ndarray | None = None) -> list[Hit]:
         depth = max(k, self.depth)
-        lexical_hits = self.lexical.search(query, depth)
-        dense_hits = self.dense.search(query, depth)
+        lexical_hits = self.lexical.search(query, depth, rows)
+        dense_hits = self.dense.search(query, depth, rows)
         if self.fusion.method == "rrf":
             return reciprocal_rank_fusion([lexical_hits, dense_hits], k=self.fusion.rrf_k, limit=k)
         return convex_combination(lexical_hits, dense_hits, alpha=self.fusion.alpha, limit=k)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
 
 HIT_SOURCES = ("bm25", "dense", "rrf", "convex")
 
@@ -22,6 +25,7 @@ class Hit:
 class Retriever(Protocol):
     """What the QA layer depends on: BM25, dense and hybrid retrievers all meet it."""
 
-    def search(self, query: str, k: int) -> list[Hit]:
-        """Return at most `k` hits, best first, ranks 1..n."""
+    def search(self, query: str, k: int, rows: "np.ndarray | None" = None) -> list[Hit]:
+        """Return at most `k` hits, best first, ranks 1..n; with `rows` (sorted row
+        numbers, `Index.rows_of`), only hits among those rows."""
         ...

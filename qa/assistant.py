@@ -11,7 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
-from corpus.errors import QuestionError, SettingsError
+from corpus.errors import DocumentFilterError, QuestionError, SettingsError
 from corpus.glossary import Glossary
 from indexer.index import Index
 from indexer.retrievers import MODES, make_retriever
@@ -71,6 +71,7 @@ class Assistant:
         self.glossary = glossary or index.glossary
         self._retrievers: dict[str, Retriever] = {}
         self._encoder = None
+        self._filters: dict[tuple[str, ...], np.ndarray] = {}
         self.translator = QueryTranslator(self.glossary, index.tokenizer.tokenize)
         self.figure_finder = FigureFinder(index, self.glossary, self.translator)
 
@@ -122,19 +123,33 @@ class Assistant:
         similarities = self.index.dense.vectors[rows] @ query
         return float(np.max(similarities)), "similarity"
 
+    def _doc_rows(self, doc: str | Sequence[str] | None) -> np.ndarray | None:
+        """The row filter of a `doc` argument (cached: a batch often asks one document)."""
+        if doc is None:
+            return None
+        patterns = (doc,) if isinstance(doc, str) else tuple(doc)
+        if not patterns or not all(isinstance(p, str) and p for p in patterns):
+            raise DocumentFilterError(f"doc must be a document id or glob, or a list of them; got {doc!r}")
+        if patterns not in self._filters:
+            self._filters[patterns] = self.index.rows_of(patterns)
+        return self._filters[patterns]
+
     # -- the answer ------------------------------------------------------------------
 
-    def ask(self, question: str, top_k: int = 5, mode: str = "hybrid") -> Answer:
+    def ask(self, question: str, top_k: int = 5, mode: str = "hybrid",
+            doc: str | Sequence[str] | None = None) -> Answer:
         """Answer one question: the top-k cited passages, the figures that fit it best,
-        and whether the documents answer it at all."""
+        and whether the documents answer it at all. `doc` restricts the search to the
+        documents it names (a document id or a glob such as "reports/*.md", or several)."""
         text = check_question(question, self.settings.max_question_chars)
+        rows = self._doc_rows(doc)
         if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
             raise SettingsError(f"top_k must be an integer from 1 to {MAX_TOP_K}; got {top_k!r}")
         depth = max(top_k, self.settings.figure_passages)
         query = self.translator.expand(text)  # a Chinese question also searches in English
         # Twice as deep, so that rows of one table pushed down leave room for other text.
         spread = self.settings.max_rows_per_table > 0
-        hits = self.retriever(mode).search(query, depth * 2 if spread else depth)
+        hits = self.retriever(mode).search(query, depth * 2 if spread else depth, rows)
         hits = spread_tables(hits, self.index.chunk, self.settings.max_rows_per_table, depth)
         chinese = bool(HAN.search(text))
         terms = self.figure_finder.terms

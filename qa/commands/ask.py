@@ -24,6 +24,7 @@ def register(subparsers) -> None:
         epilog="examples:\n"
         "  qa ask \"What was Guangzhou's GDP in 2016?\"\n"
         "  qa ask --json \"香港的人均GDP是多少?\"\n"
+        "  qa ask --index my-index --doc 'annual-2019.md' \"What was revenue in 2019?\"\n"
         "  printf 'q1\\nq2\\n' | qa ask --json --mode bm25",
     )
     parser.add_argument("question", nargs="?", help="the question; omit to read questions from stdin")
@@ -36,6 +37,11 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--top-k", type=int, default=5, help="passages to show (default 5)")
     parser.add_argument("--index", type=Path, default=None, help="index directory (default: the bundled corpus)")
+    parser.add_argument(
+        "--doc", action="append", default=None, metavar="GLOB",
+        help="search only these documents: a document id as `qa chunks` shows it, or a glob "
+        "(\"reports/2019-*.md\"); repeat for several",
+    )
     parser.set_defaults(func=run)
 
 
@@ -46,7 +52,7 @@ def _say(message: str) -> None:
 def _print_answer(assistant, question: str, args: argparse.Namespace) -> None:
     from qa.render import answer_json, answer_text
 
-    answer = assistant.ask(question, top_k=args.top_k, mode=args.mode)
+    answer = assistant.ask(question, top_k=args.top_k, mode=args.mode, doc=args.doc)
     if args.json:
         print(json.dumps(answer_json(answer, assistant.index.documents), ensure_ascii=False), flush=True)
     else:
@@ -102,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
     if args.question is not None:
         check_question(args.question, QASettings().max_question_chars)  # fail before loading anything
     assistant = Assistant.load(args.index, progress=_say)
+    if args.doc:
+        assistant.index.matching_documents(args.doc)  # a filter that matches nothing fails before any question
     if args.question is not None:
         _print_answer(assistant, args.question, args)
         return 0

@@ -1,5 +1,7 @@
 """`qa bench beir DIR`: nDCG@10 and Recall@100 of each retrieval mode on a BEIR folder,
-beside the published figures, with index time and queries per second."""
+beside the published figures, with index time and queries per second.
+`qa bench tatqa DIR`: figure accuracy on real financial reports (TAT-QA), each question
+asked against its own document."""
 
 from __future__ import annotations
 
@@ -35,6 +37,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       "for information, not for choosing a default)")
     beir.add_argument("--no-progress", action="store_true", help="no progress bar while encoding")
     beir.set_defaults(func=run_beir_command)
+    tatqa = benches.add_parser(
+        "tatqa", help="figure accuracy on TAT-QA financial reports",
+        description="Index every document of a TAT-QA folder (docs/*.md, questions.jsonl; see "
+        "its README) once, ask each question against its own document (a document filter), "
+        "and report strict and lenient figure accuracy@1, figure in top 3, answered-at-all "
+        "and passage hit@1/@5, per answer source. By default only the 'fit' documents of "
+        "eval/tatqa_split.json are asked; the held-out third is for the final report.")
+    tatqa.add_argument("dir", metavar="DIR", help="TAT-QA folder, e.g. ../shared/benchmarks/tatqa")
+    tatqa.add_argument("--part", choices=("fit", "heldout", "all"), default="fit",
+                       help="which documents' questions to ask (default fit; heldout is reported once)")
+    tatqa.add_argument("--mode", default="hybrid", choices=("hybrid", "bm25", "dense", "hybrid-rrf", "hybrid-convex"),
+                       help="retrieval mode (default hybrid)")
+    tatqa.add_argument("--out", default=DEFAULT_OUT, help=f"folder for tatqa*.md/.json (default {DEFAULT_OUT})")
+    tatqa.set_defaults(func=run_tatqa_command)
 
 
 def _positive(text: str) -> int:
@@ -59,5 +75,26 @@ def run_beir_command(args: argparse.Namespace) -> int:
     for alpha, ndcg in run.alpha_sweep.items():
         print(f"alpha sweep (test queries, information only): alpha={alpha:.2f} nDCG@10={ndcg:.3f}")
     for path in write_beir_report(run, args.out):
+        print(f"wrote {path}")
+    return 0
+
+
+def run_tatqa_command(args: argparse.Namespace) -> int:
+    from eval.tatqa import ask_all, groups, load_tatqa, open_tatqa_index, write_report
+    from qa.assistant import Assistant
+
+    def say(message: str) -> None:
+        print(f"qa bench tatqa: {message}", file=sys.stderr, flush=True)
+
+    questions, _ = load_tatqa(args.dir, args.part)
+    say(f"{len(questions)} questions ({args.part} documents); opening the index ...")
+    assistant = Assistant(open_tatqa_index(args.dir, progress=say))
+    records = ask_all(assistant, questions, args.mode, progress=say)
+    scorer = assistant.scorer_description() if hasattr(assistant, "scorer_description") else "rules"
+    for name, row in groups(records).items():
+        if row["questions"]:
+            print(f"{name:<11} n={row['questions']:<4} strict {row['strict']:.3f}  lenient {row['lenient']:.3f}  "
+                  f"top3 {row['top3']:.3f}  answered {row['answered']:.3f}  hit@1 {row['hit1']:.3f}  hit@5 {row['hit5']:.3f}")
+    for path in write_report(args.part, records, args.out, scorer):
         print(f"wrote {path}")
     return 0
