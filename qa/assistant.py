@@ -7,7 +7,7 @@ query encoder (loaded once), so a batch of questions pays the start-up cost once
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
@@ -18,12 +18,15 @@ from indexer.retrievers import MODES, make_retriever
 from indexer.types import Hit, Retriever
 from qa.answerability import judge
 from qa.candidates import FigureFinder
-from qa.figures import extreme_first, rank_figures
+from qa.features import FigureFeatures, figure_features
+from qa.figures import extreme_first
+from qa.question import QuestionAnalysis
+from qa.scorer import Scorer, load_scorer
 from qa.passages import make_passages, spread_tables
 from qa.question import analyse_question, superlative
 from qa.settings import QASettings
 from qa.translation import HAN, QueryTranslator
-from qa.types import Answer
+from qa.types import Answer, Figure
 
 MAX_TOP_K = 100
 FIGURE_KINDS = ("how_many", "how_much", "share", "when")
@@ -41,6 +44,14 @@ def check_question(question: object, max_chars: int) -> str:
     if "\x00" in text or sum(not (c.isprintable() or c.isspace()) for c in text) > len(text) // 10:
         raise QuestionError("the question is not readable text (control characters or binary data)")
     return text
+
+
+class Scored(NamedTuple):
+    """Every candidate figure of one question with the features the scorer ranked it by."""
+
+    figures: tuple[Figure, ...]
+    features: tuple[FigureFeatures, ...]
+    analysis: QuestionAnalysis
 
 
 class LastQueryEncoder:
@@ -65,8 +76,10 @@ class LastQueryEncoder:
 class Assistant:
     """Answers questions from one index with cited passages and figures."""
 
-    def __init__(self, index: Index, settings: QASettings | None = None, glossary: Glossary | None = None):
+    def __init__(self, index: Index, settings: QASettings | None = None, glossary: Glossary | None = None,
+                 scorer: Scorer | None = None):
         self.index = index
+        self.scorer = scorer or load_scorer()
         self.settings = settings or QASettings()
         self.glossary = glossary or index.glossary
         self._retrievers: dict[str, Retriever] = {}
@@ -141,6 +154,12 @@ class Assistant:
         """Answer one question: the top-k cited passages, the figures that fit it best,
         and whether the documents answer it at all. `doc` restricts the search to the
         documents it names (a document id or a glob such as "reports/*.md", or several)."""
+        return self.ask_detailed(question, top_k, mode, doc)[0]
+
+    def ask_detailed(self, question: str, top_k: int = 5, mode: str = "hybrid",
+                     doc: str | Sequence[str] | None = None) -> tuple[Answer, Scored]:
+        """`ask`, plus every candidate figure with its features (what the scorer saw),
+        in found order: for fitting the scorer and for explaining an answer."""
         text = check_question(question, self.settings.max_question_chars)
         rows = self._doc_rows(doc)
         if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
@@ -157,7 +176,8 @@ class Assistant:
         analysis = analyse_question(text, self.glossary, tuple(self.translator.names(text)))
         source_chunks = [p.chunk for p in passages[: self.settings.figure_passages]]
         candidates = self.figure_finder.find(source_chunks, text, query)
-        ranked = rank_figures(analysis, candidates.figures, candidates.fits, candidates.clause_fits)
+        features = [figure_features(analysis, f, s) for f, s in zip(candidates.figures, candidates.surroundings)]
+        ranked = self.scorer.rank(candidates.figures, features)
         extreme = superlative(text)
         asks_for_figure = analysis.answer_kind in FIGURE_KINDS or (analysis.answer_kind == "other" and bool(analysis.metrics))
         if extreme and analysis.metrics:
@@ -169,7 +189,7 @@ class Assistant:
             analysis, passages[: self.settings.figure_passages], self.index.documents,
             figures, relevance, kind, self.settings, self.glossary, candidates.context_of,
         )
-        return Answer(
+        answer = Answer(
             question=text,
             answerable=verdict.answerable,
             figures=tuple(figures) if verdict.answerable else (),
@@ -178,3 +198,4 @@ class Assistant:
             reason=verdict.reason,
             asks_for_figure=asks_for_figure,
         )
+        return answer, Scored(tuple(candidates.figures), tuple(features), analysis)

@@ -15,15 +15,15 @@ from corpus.glossary import Glossary
 from corpus.types import Chunk, Document
 from indexer.index import Index
 from qa.numbers import extract_figures, figures_from_facts
+from qa.features import Surroundings
 from qa.passages import clause_around, sentence_around
 from qa.question import YEAR, counted_phrase
 from qa.translation import HAN, QueryTranslator
 from qa.types import Figure
 
-# A number followed (within COUNTED_WINDOW terms) by what a "how many" question counts gets
-# COUNTED_BONUS added to its context share; chosen on the dev split.
+# A number followed (within COUNTED_WINDOW terms) by what a "how many" question counts is
+# marked `counted_next` (a feature of the scorer).
 COUNTED_WINDOW = 4
-COUNTED_BONUS = 0.5
 _NEXT_NUMBER = re.compile(r"\d")
 
 
@@ -42,6 +42,7 @@ class Candidate(NamedTuple):
     around: str
     context: str
     clause: str = ""
+    in_table: bool = False
 
 
 def _prose_candidate(document: Document, figure: Figure, context: str) -> Candidate:
@@ -58,14 +59,12 @@ def _head_word(phrase: str, tokenize: Callable[[str], list[str]]) -> str:
 
 
 class FoundFigures(NamedTuple):
-    """The figures found for one question, each once, with how well each one's
-    surroundings fit the question, the same for its clause alone (which breaks ties
-    between numbers of one sentence), and the context each was found in."""
+    """The figures found for one question, each once, with what surrounds each (the
+    scorer's inputs besides the figure itself) and the context each was found in."""
 
     figures: list[Figure]
-    fits: list[float]
+    surroundings: list[Surroundings]
     contexts: dict[tuple[str, int, int], str]
-    clause_fits: list[float]
 
     def context_of(self, figure: Figure) -> str:
         return self.contexts.get(_key(figure), "")
@@ -85,20 +84,36 @@ class FigureFinder:
         self._following: dict[tuple[str, int, int], frozenset[str]] = {}  # the terms right after a number
 
     def find(self, chunks: Sequence[Chunk], question: str, query: str) -> FoundFigures:
-        """The figures of `chunks` (in the chunks' order, each once) and, for each, how well
-        its context fits the question (`query` is the question with its English glosses)."""
+        """The figures of `chunks` (in the chunks' order, each once) and, for each, what
+        surrounds it (`query` is the question with its English glosses)."""
         phrase = counted_phrase(question)
         counted, head = self._counted_terms(phrase), self._counted_terms(_head_word(phrase, self.index.tokenizer.tokenize))
-        candidates = [c for chunk in chunks for c in self.figures_of(chunk)]
+        candidates = [(rank, c) for rank, chunk in enumerate(chunks, start=1) for c in self.figures_of(chunk)]
         if head:  # "eight measures" answers "how many measures", and only that
-            candidates += [c for chunk in chunks for c in self.word_figures_of(chunk) if self._counts_it(c.figure, head)]
+            candidates += [(rank, c) for rank, chunk in enumerate(chunks, start=1) for c in self.word_figures_of(chunk)
+                           if self._counts_it(c.figure, head)]
         seen: set[tuple[str, int, int]] = set()
-        unique = [c for c in candidates if not (_key(c.figure) in seen or seen.add(_key(c.figure)))]
-        share = self._term_share(set(self.index.tokenizer.tokenize(query)))
-        figures = [c.figure for c in unique]
-        fits = [share(c.around) + COUNTED_BONUS * (bool(counted) and self._counts_it(c.figure, counted)) for c in unique]
-        contexts = {_key(c.figure): c.context for c in unique}
-        return FoundFigures(figures, fits, contexts, [share(c.clause) for c in unique])
+        unique = [(r, c) for r, c in candidates if not (_key(c.figure) in seen or seen.add(_key(c.figure)))]
+        question_terms = set(self.index.tokenizer.tokenize(query))
+        share = self._term_share(question_terms)
+        chinese = any(HAN.search(term) for term in question_terms)
+        surroundings = [
+            Surroundings(
+                context_share=share(c.around), clause_share=share(c.clause), label_share=share(c.figure.label),
+                label_precision=self._precision(c.figure.label, question_terms, chinese),
+                counted_next=bool(counted) and self._counts_it(c.figure, counted),
+                is_table=c.in_table, passage_rank=rank)
+            for rank, c in unique]
+        contexts = {_key(c.figure): c.context for _, c in unique}
+        return FoundFigures([c.figure for _, c in unique], surroundings, contexts)
+
+    def _precision(self, label: str, question_terms: set[str], chinese: bool) -> float:
+        """The IDF-weighted share of a label's terms that the question has: "Other
+        charges" fits "What were total charges?" less than "Total charges" does."""
+        terms = self.terms(label, chinese)
+        weights = self.index.bm25.idf(sorted(terms))
+        total = sum(weights.values())
+        return sum(w for t, w in weights.items() if t in question_terms) / total if total else 0.0
 
     def word_figures_of(self, chunk: Chunk) -> tuple[Candidate, ...]:
         """The counts a prose chunk writes as words, with their label and sentence."""
@@ -135,7 +150,7 @@ class FigureFinder:
                 contexts += [(f, chunk.text) for f in extract_figures(chunk.text, chunk.doc_id, chunk.start, self.glossary)]
             document = self.index.documents[chunk.doc_id]
             self._chunk_figures[chunk.chunk_id] = tuple(
-                Candidate(figure, f"{figure.label} ", context) if chunk.facts
+                Candidate(figure, f"{figure.label} ", context, in_table=True) if chunk.facts
                 else _prose_candidate(document, figure, context)
                 for figure, context in contexts)
         return self._chunk_figures[chunk.chunk_id]

@@ -6,10 +6,21 @@ import pytest
 
 from corpus.glossary import load_glossary
 from corpus.types import Fact
-from qa.figures import FigureMatch, figure_matches, rank_figures
+from qa.features import Surroundings, figure_features
+from qa.figures import FigureMatch, figure_matches
 from qa.numbers import extract_figures, figures_from_facts
 from qa.question import analyse_question
+from qa.scorer import load_scorer
 from qa.types import Figure
+
+
+def rank_figures(analysis, figures, shares=None, clauses=None):
+    """The shipped scorer's order of `figures`, given their context and clause shares."""
+    shares = shares or [0.0] * len(figures)
+    clauses = clauses or [0.0] * len(figures)
+    features = [figure_features(analysis, f, Surroundings(context_share=s, clause_share=c))
+                for f, s, c in zip(figures, shares, clauses)]
+    return load_scorer().rank(figures, features)
 
 GBA = "gba-development.txt"
 TEXT = (Path(__file__).resolve().parents[1] / "corpus" / "documents" / GBA).read_text(encoding="utf-8")
