@@ -3,8 +3,9 @@
 A figure keeps its surface form and exact span (so an answer cites what the document
 says) and gets a value with scale words applied, a canonical unit (corpus.units) and a
 label ("New York Bay Area GDP 2016") built from its sentence: the nearest place or name,
-the metric the number quantifies, the sentence's year. Dates and years are recognised
-first so that "2016年", "2015~2017年" and "September 14-15" are never read as quantities.
+the metric the number quantifies, the sentence's year. Where a number is and what it is
+(value, scale, unit; a year, a date, a code that is no quantity) is the grammar of
+`corpus.quantities`; this module labels what it finds.
 """
 
 from __future__ import annotations
@@ -15,48 +16,15 @@ from functools import lru_cache
 from typing import NamedTuple, Sequence
 
 from corpus.glossary import Glossary, load_glossary
+from corpus.quantities import Quantity, find_quantities
 from corpus.types import Fact
-from corpus.units import CHINESE_SCALES, CHINESE_UNITS, ENGLISH_SCALES, ENGLISH_UNITS, parse_unit
+from corpus.units import parse_unit
 from qa.question import (
     PLACE_KINDS, Mention, entity_mentions, metric_mentions,
 )
 from qa.types import Figure
 
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
-          "september", "october", "november", "december")
-_MONTH = r"(?P<month>" + "|".join(m.capitalize() for m in MONTHS) + r")"
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _YEAR = r"(?:19|20)\d{2}"
-_RANGE = r"\s*[-~～–—至到]\s*"
-
-
-def _alternation(words: Sequence[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
-_DATE_PATTERNS = (
-    # Year ranges first: "2015~2017年", "2016-2020".
-    re.compile(rf"(?<!\d)(?P<year>{_YEAR}){_RANGE}(?P<year2>{_YEAR})(?:\s*年)?(?!\d)"),
-    # Chinese dates: "2015年6月", "2017年12月14日", "2016年".
-    re.compile(rf"(?<!\d)(?P<year>{_YEAR})\s*年(?:\s*(?P<month_n>\d{{1,2}})\s*月(?:\s*(?P<day>\d{{1,2}})\s*日)?)?"),
-    re.compile(r"(?<!\d)(?P<month_n>\d{1,2})\s*月(?:\s*(?P<day>\d{1,2})\s*日)?"),
-    # English dates: "December 14, 2017", "September 14-15", "April 2023", "March of 2017".
-    re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:{_RANGE}\d{{1,2}})?(?:,?\s+(?P<year>{_YEAR}))?(?!\d)"),
-    re.compile(rf"\b{_MONTH}\s+(?:of\s+)?(?P<year>{_YEAR})(?!\d)"),
-)
-_QUANTITY = re.compile(
-    rf"(?P<cur>US\$|HK\$|\$|¥|￥|RMB ?)?(?P<num>{_NUM})(?:(?P<sep>\s?[-~～–]\s?)(?P<num2>{_NUM}))?"
-)
-_ZH_TAIL = re.compile(
-    rf"(?P<scale>{_alternation([s for s in CHINESE_SCALES if s != '千'])}|千(?![米克瓦]))?"
-    rf"(?P<unit>{_alternation([u for u in CHINESE_UNITS if u not in ('%', '％')])}|年)?"
-)
-_EN_TAIL = re.compile(
-    rf"(?:\s?(?P<scale>{_alternation(list(ENGLISH_SCALES))})(?![A-Za-z]))?"
-    rf"(?:\s?(?P<unit>%|％|years?|{_alternation([u for u in ENGLISH_UNITS if u != '%'])})(?![A-Za-z]))?",
-    re.IGNORECASE,
-)
-_CURRENCY = {"US$": "USD", "$": "USD", "HK$": "HKD", "¥": "CNY", "￥": "CNY", "RMB": "CNY"}
 _CLAUSE_END = re.compile(r"(?<=[.!?])\s+|[;；。！？\n]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|[。！？\n]")
 _FOLLOWING_PLACE = re.compile(r"\s+(?:in|of|for|at|from)\s+(?:the\s+)?")
@@ -69,21 +37,9 @@ _PEOPLE_COUNT = re.compile(
     r"(?:people|persons|residents|youths?|visitors|tourists|students|employees|workers|talents|inhabitants)\b"
     r"|\s*(?:人|名)(?![\u4e00-\u9fff]*(?:民币|口))")
 _NOUN_STOPS = frozenset("of in and or with to from for that which were was have has are is per by at on as than".split())
-# Reference numbers, not measures: "Table 1", "(see Figure 2)", "(3) Macau", "2. Progress".
-_REFERENCE_BEFORE = re.compile(r"(?:Table|Figure|Fig\.|Chapter|Section|Article|No\.|表|图)\s?$")
 _ZH_COUNT_NOUN = re.compile(r"[\u4e00-\u9fff]{1,4}")
 _MODIFIERS = ("share", "growth")
 _PEOPLE_METRICS = ("population", "passenger throughput")
-
-
-class _Raw(NamedTuple):
-    """A number found in the text before labelling: local span, value, unit, kind."""
-
-    start: int
-    end: int
-    value: float
-    unit: str | None
-    kind: str  # "year", "date", "count" (bare number) or "quantity"
 
 
 @lru_cache(maxsize=1)
@@ -109,117 +65,12 @@ def _containing(spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
     return position, position
 
 
-def _date(match: re.Match[str]) -> _Raw:
-    """A year (value the year, unit "year") or, without a year, a day: unit "date",
-    value month*100+day (September 14 -> 914), the first day of a range."""
-    groups = match.groupdict()
-    if groups.get("year"):
-        return _Raw(match.start(), match.end(), float(groups["year"]), "year", "year")
-    month = (MONTHS.index(groups["month"].lower()) + 1 if groups.get("month")
-             else int(groups["month_n"]))
-    day = int(groups["day"]) if groups.get("day") else 0
-    return _Raw(match.start(), match.end(), float(month * 100 + day), "date", "date")
-
-
-def _token_inside(text: str, start: int) -> bool:
-    """True when a number is part of a word or code: "covid-19", "T3", "9+2", "第26届"."""
-    if start == 0:
-        return False
-    before = text[start - 1]
-    if before.isascii() and (before.isalnum() or before in ".,"):
-        return True
-    if before in "-+/" and start >= 2 and text[start - 2].isascii() and text[start - 2].isalnum():
-        return True
-    return before == "第" or bool(_REFERENCE_BEFORE.search(text[max(0, start - 8):start]))
-
-
-_QUOTED_CODE = re.compile(r"[\"“「]\d[\d.]*[-+][\w+-]*[\"”」]")
-
-
-def _list_marker(text: str, start: int, end: int) -> bool:
-    """"(3)" section numbers, "2. " at a line start, and a quoted code: the "2-31"
-    structure and "1+N" plans are names, not a range and a count."""
-    if text[start - 1:start] == "(" and text[end:end + 1] == ")":
-        return True
-    if start > 0 and _QUOTED_CODE.match(text, start - 1):
-        return True
-    line_start = start == 0 or text[start - 1] == "\n"
-    return line_start and text[end:end + 2] in (". ", "、")
-
-
-def _quantity(text: str, match: re.Match[str]) -> _Raw | None:
-    """Number + scale + unit after it; None for ordinals and numbers glued to words."""
-    start = match.start("num") if not match.group("cur") else match.start()
-    if _token_inside(text, match.start()):
-        return None
-    number = float(match.group("num").replace(",", ""))
-    end = match.end()
-    rest = text[end:]
-    tail = _ZH_TAIL.match(rest)
-    if not tail.group():
-        tail = _EN_TAIL.match(rest)
-    scale_word, unit_word = tail.group("scale"), tail.group("unit")
-    end += tail.end()
-    if not tail.group() and re.match(r"(?:st|nd|rd|th)\b|[A-Za-z]", rest):
-        return None  # "21st", "15th", "5G": names, not measures
-    scale = (CHINESE_SCALES.get(scale_word) or ENGLISH_SCALES.get(scale_word.lower())) if scale_word else 1.0
-    unit: str | None = None
-    if match.group("cur"):
-        unit = _CURRENCY[match.group("cur").strip()]
-    if unit_word:
-        if unit_word in ("年", "year", "years", "Year", "Years"):
-            unit = "yr"
-        else:
-            parsed = parse_unit(unit_word)
-            unit = unit or (parsed.unit if parsed else None)
-    raw_num = match.group("num")
-    if (not scale_word and not unit_word and not match.group("cur") and not match.group("num2")
-            and re.fullmatch(_YEAR, raw_num)):
-        return _Raw(start, end, number, "year", "year")
-    kind = "count" if not (unit or scale_word) else "quantity"
-    return _Raw(start, end, _scaled(raw_num.replace(",", ""), scale), unit, kind)
-
-
-# Small counts written as words: "eight measures", "Four key areas", "四个重点".
-NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty".split())}
-_CHINESE_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
-_NUMBER_WORD = re.compile(
-    r"\b(?P<en>" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b(?!-)"
-    r"|(?<!第)(?P<zh>[一二两三四五六七八九十])(?=[个项条对家座所名位批次件种类大])", re.IGNORECASE)
-_YEARS_AFTER = re.compile(r"(?:\s+[a-z-]+){0,2}?\s+years?\b")
-
-
-def _number_words(text: str) -> list[_Raw]:
-    """Counts written as words; "one" is left out (it is mostly "one of", "one-stop")."""
-    found = []
-    for match in _NUMBER_WORD.finditer(text):
-        value = NUMBER_WORDS[match.group("en").lower()] if match.group("en") else _CHINESE_DIGITS[match.group("zh")]
-        if value < 2:
-            continue
-        unit = "yr" if match.group("en") and _YEARS_AFTER.match(text, match.end()) else None
-        found.append(_Raw(match.start(), match.end(), float(value), unit, "count"))
-    return found
-
-
-def _find_numbers(text: str) -> list[_Raw]:
-    """Every date, year and quantity, dates first so their digits are not re-read."""
-    taken: list[_Raw] = []
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= r.start or start >= r.end for r in taken)
-
-    for pattern in _DATE_PATTERNS:
-        for match in pattern.finditer(text):
-            if free(*match.span()) and not _token_inside(text, match.start()):
-                taken.append(_date(match))
-    for match in _QUANTITY.finditer(text):
-        if free(*match.span()):
-            raw = _quantity(text, match)
-            if raw and free(raw.start, raw.end) and not _list_marker(text, raw.start, raw.end):
-                taken.append(raw)
-    return sorted(taken)
+def _numbers(text: str, words: bool) -> list[Quantity]:
+    """The grammar's quantities, counts, years and dates (ordinals dropped). With `words`,
+    the bare numbers written in words ("eight measures", "四个") instead of the rest;
+    a number in words with a scale ("三千五百万元", "two million yuan") is among the rest."""
+    return [q for q in find_quantities(text)
+            if q.kind != "ordinal" and (q.written == "words" and q.scale == 1.0) == words]
 
 
 class MetricCue(NamedTuple):
@@ -235,7 +86,7 @@ def _nearest_before(mentions: Sequence[Mention], start: int, lo: int) -> Mention
     return before[-1] if before else None
 
 
-def _entity(text: str, raw: _Raw, mentions: Sequence[Mention],
+def _entity(text: str, raw: Quantity, mentions: Sequence[Mention],
             clause: tuple[int, int], sentence: tuple[int, int]) -> str | None:
     """"$1.5 trillion in the New York Bay Area" names its place after the number;
     otherwise the nearest place before it in the clause, then in the sentence."""
@@ -254,7 +105,7 @@ def _entity(text: str, raw: _Raw, mentions: Sequence[Mention],
     return near.name if near else None
 
 
-def _year(raw: _Raw, years: Sequence[_Raw], clause: tuple[int, int], sentence: tuple[int, int]) -> int | None:
+def _year(raw: Quantity, years: Sequence[Quantity], clause: tuple[int, int], sentence: tuple[int, int]) -> int | None:
     """The year a figure is about: its own value for a year, else the nearest year before
     it in its clause, else after it in the clause, then the same in its sentence."""
     if raw.unit == "year":
@@ -268,7 +119,7 @@ def _year(raw: _Raw, years: Sequence[_Raw], clause: tuple[int, int], sentence: t
     return None
 
 
-def _count_noun(text: str, raw: _Raw) -> str | None:
+def _count_noun(text: str, raw: Quantity) -> str | None:
     """The noun a bare count counts: "853 cooperative projects", "68个项目"."""
     rest = text[raw.end:]
     if rest[:1] and "\u4e00" <= rest[0] <= "\u9fff":
@@ -282,7 +133,7 @@ def _count_noun(text: str, raw: _Raw) -> str | None:
     return " ".join(words) or None
 
 
-def _metric(text: str, raw: _Raw, clause: tuple[int, int]) -> str | None:
+def _metric(text: str, raw: Quantity, clause: tuple[int, int]) -> str | None:
     """What a number measures: a concept cued by its own unit word ("passengers"), the noun
     a bare count counts, or the nearest metric cue before it in its clause (after it when
     none is before). Percentages keep a share/growth modifier ("gdp share")."""
@@ -311,7 +162,7 @@ def _metric(text: str, raw: _Raw, clause: tuple[int, int]) -> str | None:
 
 
 
-def _respectively(text: str, raws: Sequence[_Raw], mentions: Sequence[Mention],
+def _respectively(text: str, raws: Sequence[Quantity], mentions: Sequence[Mention],
                   sentence: tuple[int, int]) -> dict[int, str]:
     """"A, B and C ... were X, Y and Z respectively": pair values and places in order.
     Returns {raw.start: entity}; empty when the counts do not line up."""
@@ -352,7 +203,7 @@ def extract_figures(text: str, doc_id: str, offset: int = 0,
     instead ("eight measures"): only worth reading when a question counts what follows
     them, since "two industries" would otherwise outrank the digits asked for."""
     glossary = glossary or _bundled_glossary()
-    raws = _number_words(text) if words else _find_numbers(text)
+    raws = _numbers(text, words)
     if not raws:
         return []
     clauses, sentences = _spans(text, _CLAUSE_END), _spans(text, _SENTENCE_END)

@@ -271,7 +271,7 @@ def test_counts_written_as_words_only_when_asked_for():
     assert [f.text for f in extract_figures(text, "x.txt")] == []
     words = extract_figures(text, "x.txt", words=True)
     assert [(f.text, f.value, f.unit) for f in words] == [
-        ("eight", 8.0, None), ("four", 4.0, "yr"), ("四", 4.0, None)]
+        ("eight", 8.0, None), ("four", 4.0, "yr"), ("四个", 4.0, None)]  # the classifier with it, as in "68个"
     assert words[0].metric == "measures"
 
 
