@@ -15,8 +15,9 @@ year is kind "year" (value the year), a day without one kind "date" (value month
 A number in words below 2 with no scale ("one of", "一个") is no quantity; 63 bps is 63 "bp".
 
 Libraries: Chinese numerals ("三千五百", "一万二", "两", "二〇一九") are read by cn2an, which
-reads colloquial, financial and year forms that a table of digits does not (its import takes
-about 1.5 s, so it happens on the first Chinese numeral); quantulum3 is not used because it
+reads colloquial, financial and year forms that a table of digits does not (of the spec's
+30 rows with a Chinese numeral, a one-character digit table reads 11, cn2an all 30; its
+import takes about 1.5 s, so it happens on the first Chinese numeral); quantulum3 is not used because it
 reads English only and neither knows "1.2万亿元" nor tells "ASC 606" or "(494)" from a count,
 and pint converts units but finds nothing in text.
 """
