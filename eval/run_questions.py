@@ -198,7 +198,8 @@ def evaluate(questions: Sequence[Question], assistant, modes: Sequence[str] = MO
     return EvalResult(
         set_path=questions[0].source, split=split, modes=tuple(modes), k=k, questions=len(questions),
         index={"path": str(index.path), "model_id": index.model_id, "documents": len(index.documents),
-               "chunks": len(index.chunks)},
+               "chunks": len(index.chunks), "scorer": assistant.scorer.describe(),
+               "scorer_weights": dict(assistant.scorer.table())},
         records=tuple(records),
     )
 
@@ -327,6 +328,8 @@ def render_markdown(result: EvalResult, machine: Mapping[str, Any]) -> str:
         f"{result.questions} questions (split: {result.split}) from `{result.set_path}`; index "
         f"`{result.index['path']}` ({result.index['documents']} documents, {result.index['chunks']} "
         f"chunks, model {result.index['model_id']}); `assistant.ask(question, top_k={result.k}, mode)`.", "",
+        f"Figures ranked by the {result.index.get('scorer', 'figure scorer')}; weights: "
+        + ", ".join(f"{name} {weight:+.3g}" for name, weight in result.index.get("scorer_weights", {}).items()) + ".", "",
         "Relevance: a passage is relevant when its cited span overlaps the evidence span by at "
         f"least min(len(evidence)/2, {OVERLAP_CAP}) characters; each evidence span counts once. "
         "R@k, MRR@10 and nDCG@10 (binary) are over answerable questions; figure accuracy@1 is "

@@ -33,6 +33,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="only the questions of this split (default all: every question but the "
                         "held-out fresh split, which runs only when named; dev/test/fresh write <set>-<split>.*)")
     parser.add_argument("--index", type=Path, default=None, help="index directory (default: the bundled corpus)")
+    parser.add_argument("--ablate", nargs="+", metavar="FEATURE", default=None,
+                        help="what each figure-scorer feature is worth: evaluate once with every "
+                        "feature, then once without each FEATURE named ('all': each in turn), and "
+                        "print the differences (writes no report)")
     parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help=f"report folder (default {DEFAULT_OUT})")
     parser.set_defaults(func=run)
 
@@ -53,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
     # Read and check every set before the index and model load, so a typo fails at once.
     chosen = [select_split(load_questions(path), args.split) for path in args.sets]
     assistant = Assistant.load(args.index, progress=_say)
+    if args.ablate:
+        return _ablate(assistant, chosen, args)
     for questions in chosen:
         _say(f"{questions[0].source}: {len(questions)} questions x {len(args.modes)} modes")
         result = evaluate(questions, assistant, tuple(args.modes), split=args.split, progress=_say)
@@ -63,4 +69,38 @@ def run(args: argparse.Namespace) -> int:
         print(markdown_table(["group", "mode", *HEADERS], rows), end="")
         for path in write_report(result, args.out):
             print(f"wrote {path}")
+    return 0
+
+
+def _ablate(assistant, chosen, args: argparse.Namespace) -> int:
+    """Each feature switched off in turn: figure accuracy@1 and answerable accuracy
+    against the full scorer, per mode, over all the chosen questions."""
+    from eval.report import markdown_table
+    from eval.run_questions import evaluate, groups
+    from qa.features import FEATURE_NAMES
+
+    names = list(FEATURE_NAMES) if args.ablate == ["all"] else args.ablate
+    full = assistant.scorer
+    full.without(names)  # an unknown name fails before any question is asked
+    questions = [q for group in chosen for q in group]
+
+    def overall(scorer) -> dict:
+        assistant.scorer = scorer
+        return groups(evaluate(questions, assistant, tuple(args.modes), split=args.split))["all"]
+
+    base = overall(full)
+    rows = []
+    for name in names:
+        _say(f"without {name} ...")
+        cut = overall(full.without([name]))
+        for mode in args.modes:
+            fig, ans = cut[mode]["figure_acc@1"], cut[mode]["answerable_acc"]
+            rows.append([name, mode, f"{fig:.3f}", f"{fig - base[mode]['figure_acc@1']:+.3f}",
+                         f"{ans:.3f}", f"{ans - base[mode]['answerable_acc']:+.3f}"])
+    assistant.scorer = full
+    print(f"{full.describe()}; {len(questions)} questions (split {args.split})")
+    for mode in args.modes:
+        print(f"all features, {mode}: figure acc@1 {base[mode]['figure_acc@1']:.3f}, "
+              f"answerable acc {base[mode]['answerable_acc']:.3f}")
+    print(markdown_table(["without", "mode", "figure acc@1", "change", "answerable acc", "change"], rows), end="")
     return 0

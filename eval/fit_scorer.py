@@ -1,0 +1,174 @@
+"""`python -m eval.fit_scorer`: fit the figure scorer's weights (qa/data/figure_scorer.json).
+
+Training data, and only this (issue "Figures that hold on documents nobody tuned on"):
+the question set's dev split (questions with a numeric answer) and the TAT-QA questions of
+the "fit" documents of eval/tatqa_split.json, each asked against its own document. Every
+candidate figure the assistant finds for a question is one row of features; the right
+ones (value within 0.5% of the gold, a percent answer as a number with unit %) are the
+positives.
+
+The model is a conditional logit (McFadden 1974; the listwise softmax loss of ListNet /
+"learning to rank" with one relevant group): for each question, the softmax of
+`w · features` over its candidates should put its mass on the right ones. Questions
+without a right candidate, or with only right ones, teach nothing and are left out. The
+L2 strength is chosen by 5-fold cross-validation over questions (top-1 accuracy of the
+held-out folds); then the weights are fitted on all of it. scipy's L-BFGS minimises.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from qa.features import FEATURE_NAMES
+from qa.scorer import WEIGHTS_FILE
+
+ROOT = Path(__file__).resolve().parent.parent
+L2_GRID = (0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
+FOLDS = 5
+RTOL = 0.005
+VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Group:
+    """One question's candidates: features (n, d) and which are right (n,)."""
+
+    source: str
+    qid: str
+    x: np.ndarray
+    right: np.ndarray
+
+
+def _right(value: float, unit: str | None, gold: float, percent: bool) -> bool:
+    if percent and unit != "%":
+        return False
+    return abs(value - gold) <= RTOL * abs(gold)
+
+
+def collect(progress: Callable[[str], None]) -> list[Group]:
+    """Every training question's candidates and labels (hybrid retrieval, as `qa ask`)."""
+    from eval.questions import load_questions
+    from eval.tatqa import DEFAULT_DIR, load_tatqa, open_tatqa_index
+    from qa.assistant import Assistant
+
+    groups: list[Group] = []
+    progress("question set, dev split ...")
+    bundled = Assistant.load()
+    for q in load_questions(ROOT / "eval" / "questions.jsonl"):
+        if q.split != "dev" or not q.answerable or q.answer is None:
+            continue
+        _, scored = bundled.ask_detailed(q.question)
+        groups.append(_group("questions-dev", q.id, scored, q.answer.value, False))
+    progress("TAT-QA, fit documents ...")
+    questions, _ = load_tatqa(DEFAULT_DIR, "fit")
+    tatqa = Assistant(open_tatqa_index(DEFAULT_DIR, progress=progress))
+    for q in questions:
+        _, scored = tatqa.ask_detailed(q.question, doc=q.doc)
+        gold = q.gold_number if q.percent else q.gold_value
+        groups.append(_group("tatqa-fit", q.id, scored, gold, q.percent))
+    return groups
+
+
+def _group(source: str, qid: str, scored, gold: float, percent: bool) -> Group:
+    x = np.array([f.vector() for f in scored.features], dtype=float).reshape(-1, len(FEATURE_NAMES))
+    right = np.array([_right(f.value, f.unit, gold, percent) for f in scored.figures], dtype=bool)
+    return Group(source, qid, x, right)
+
+
+def _loss(w: np.ndarray, groups: Sequence[Group], l2: float) -> tuple[float, np.ndarray]:
+    """Mean negative log-likelihood of the right candidates, plus l2 * |w|^2 / 2."""
+    total, grad = 0.0, np.zeros_like(w)
+    for g in groups:
+        s = g.x @ w
+        s -= s.max()
+        p = np.exp(s)
+        p /= p.sum()
+        mass = p[g.right].sum()
+        total -= np.log(max(mass, 1e-300))
+        # d/dw of -log(sum_right p): E_p[x] - E_{p | right}[x]
+        grad += p @ g.x - (p[g.right] / mass) @ g.x[g.right]
+    n = max(1, len(groups))
+    return total / n + l2 * w @ w / 2, grad / n + l2 * w
+
+
+def fit(groups: Sequence[Group], l2: float, start: np.ndarray | None = None) -> np.ndarray:
+    from scipy.optimize import minimize
+
+    w0 = np.zeros(len(FEATURE_NAMES)) if start is None else start
+    result = minimize(_loss, w0, args=(groups, l2), jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    return result.x
+
+
+def top1(w: np.ndarray, groups: Sequence[Group]) -> float:
+    """Share of questions whose best-scored candidate is right (ties: the first found,
+    as the assistant breaks them by position; good enough for model choice)."""
+    if not groups:
+        return 0.0
+    return float(np.mean([g.right[int(np.argmax(g.x @ w))] for g in groups]))
+
+
+def learnable(groups: Sequence[Group]) -> list[Group]:
+    return [g for g in groups if g.right.any() and not g.right.all()]
+
+
+def cross_validate(groups: Sequence[Group], l2: float, folds: int = FOLDS) -> float:
+    """Mean top-1 of held-out folds (questions dealt to folds in a fixed order)."""
+    scores = []
+    for k in range(folds):
+        train = [g for i, g in enumerate(groups) if i % folds != k]
+        test = [g for i, g in enumerate(groups) if i % folds == k]
+        scores.append(top1(fit(learnable(train), l2), test))
+    return float(np.mean(scores))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.fit_scorer", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=WEIGHTS_FILE, help=f"weights file (default {WEIGHTS_FILE})")
+    args = parser.parse_args(argv)
+
+    def say(message: str) -> None:
+        print(f"fit_scorer: {message}", file=sys.stderr, flush=True)
+
+    groups = collect(say)
+    usable = learnable(groups)
+    say(f"{len(groups)} questions, {len(usable)} with right and wrong candidates; cross-validating L2 ...")
+    cv = {l2: cross_validate(groups, l2) for l2 in L2_GRID}
+    for l2, score in cv.items():
+        say(f"  l2={l2:g}: held-out-fold top-1 {score:.3f}")
+    best = max(cv, key=lambda l2: (cv[l2], l2))  # ties: the stronger regularisation
+    w = fit(usable, best)
+    sources = sorted({g.source for g in groups})
+    by_source = {s: round(top1(w, [g for g in groups if g.source == s]), 3) for s in sources}
+    reachable = {s: round(float(np.mean([g.right.any() for g in groups if g.source == s])), 3) for s in sources}
+    data = {
+        "version": VERSION,
+        "fitted_on": "question set dev split + TAT-QA fit documents (eval/tatqa_split.json)",
+        "fitted": dt.date.today().isoformat(),
+        "method": "conditional logit (softmax over a question's candidates), L2 chosen by 5-fold CV, scipy L-BFGS",
+        "l2": best,
+        "cv_top1": {f"{k:g}": round(v, 3) for k, v in cv.items()},
+        "train_top1": by_source,
+        "right_candidate_found": reachable,
+        "questions": {s: sum(g.source == s for g in groups) for s in by_source},
+        "weights": {name: round(float(v), 4) for name, v in zip(FEATURE_NAMES, w)},
+    }
+    args.out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"l2 {best:g}; cross-validated top-1 {cv[best]:.3f}; training top-1 {by_source}; "
+          f"a right candidate among the candidates: {reachable}")
+    for name, weight in sorted(data["weights"].items(), key=lambda p: -abs(p[1])):
+        print(f"  {name:<26} {weight:+.3f}")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
