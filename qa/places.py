@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from corpus.glossary import Glossary
+from qa.lexicon import load_lexicon
 from qa.question import entity_mentions
 
 
@@ -18,8 +19,9 @@ def _words(name: str) -> list[str]:
 
 _ALTERNATIVE = re.compile(r"^(.*?)\s*\(([^()]+)\)\s*$")
 
-# The documents are Chinese policy texts: "national", "the country", 全国 mean China.
-COUNTRY_WORDS = {"china": ("national", "nationwide", "the country", "全国", "我国", "中国")}
+# Words that name the corpus's home country without naming it ("national", 全国 in Chinese
+# policy texts): qa/data/lexicon.toml.
+COUNTRY_WORDS = load_lexicon().country_words
 
 
 def name_forms(name: str) -> tuple[str, ...]:

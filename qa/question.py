@@ -11,62 +11,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from types import MappingProxyType
-from typing import Mapping, NamedTuple
+from typing import NamedTuple
 
 from corpus.glossary import Glossary
 from corpus.units import parse_unit
+from qa.lexicon import load_lexicon
 
 PLACE_KINDS = ("place", "region")
 ANSWER_KINDS = ("how_many", "how_much", "share", "when", "which", "other")
 
-# Metric concept -> its cues (English lower-case regexes; Chinese literal strings). Order
-# matters only for display; matching takes the longest cue first, so "per capita GDP" is
-# never read as "GDP" and "import and export" never as "import".
-METRIC_CUES: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = MappingProxyType(
-    {
-        "per capita gdp": ((r"per[ -]capita gdp", r"gdp per capita"), ("人均GDP", "人均地区生产总值")),
-        "income": ((r"(?:per capita )?disposable income", r"income"), ("人均可支配收入", "可支配收入", "收入")),
-        "gdp": ((r"gdp", r"gross domestic product", r"(?:total )?economic output",
-                 r"economic aggregate", r"economic volume"), ("GDP", "地区生产总值", "生产总值", "经济总量")),
-        "population": ((r"(?:permanent |resident )?population", r"inhabitants", r"how many people"), ("常住人口", "人口")),
-        "area": ((r"(?:land |total )?area(?<!bay area)", r"square kilomet\w*"), ("面积",)),
-        "length": ((r"length", r"mileage"), ("长度", "里程")),
-        "cargo throughput": ((r"cargo throughput", r"cargo", r"freight throughput"), ("货物吞吐量", "货物", "货运")),
-        "container throughput": ((r"container throughput", r"containers", r"teus?"), ("集装箱吞吐量", "集装箱")),
-        "passenger throughput": ((r"passenger throughput", r"passengers?"), ("旅客吞吐量", "旅客", "客运")),
-        "trade": ((r"import and export", r"imports and exports", r"foreign trade", r"trade"), ("进出口", "贸易")),
-        "export": ((r"exports?", r"exported"), ("出口",)),
-        "import": ((r"imports?", r"imported"), ("进口",)),
-        "investment": ((r"investments?", r"invested", r"invest"), ("投资",)),
-        "growth": ((r"increase", r"growth", r"year-on-year", r"grew"), ("增长", "同比", "增幅")),
-        "share": ((r"share", r"proportion", r"accounting for", r"accounted for", r"percentage"),
-                  ("占比", "比重", "比例", "占")),
-        "projects": ((r"projects?",), ("项目",)),
-        "routes": ((r"routes?",), ("航线",)),
-    }
-)
-
-# The unit a metric is measured in, for "how much/many" questions and unitless figures.
-METRIC_UNITS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "gdp": ("CNY", "USD"), "per capita gdp": ("CNY", "USD"), "income": ("CNY", "USD"),
-        "trade": ("CNY", "USD"), "export": ("CNY", "USD"), "import": ("CNY", "USD"),
-        "investment": ("CNY", "USD"), "population": ("person",), "area": ("km2",),
-        "length": ("km",), "cargo throughput": ("t",), "container throughput": ("TEU",),
-        "passenger throughput": ("person",), "share": ("%",), "growth": ("%", "pp"),
-    }
-)
-
-# Words that start a capitalised run but name nothing (sentence openers, question words).
-NAME_STOPWORDS = frozenset(
-    """a an the in on at as of for from by with to and or but if so this that these those
-    it its they we our there their what which who whom whose when where why how is was are
-    were has have had do does did among however although because since after before during
-    while through under table figure see according currently today entering just also
-    january february march april may june july august september october november december
-    first second third chairman dean president general secretary more less over nearly""".split()
-)
+_LEXICON = load_lexicon()
+# Metric concept -> its cues (English lower-case regexes; Chinese literal strings), and the
+# units each is measured in; words that start a capitalised run but name nothing. All
+# from qa/data/lexicon.toml.
+METRIC_CUES = _LEXICON.metric_cues
+METRIC_UNITS = _LEXICON.metric_units
+NAME_STOPWORDS = _LEXICON.name_stopwords
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _EN_WORD = re.compile(r"[A-Za-z]+")
