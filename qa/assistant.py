@@ -147,6 +147,16 @@ class Assistant:
             self._filters[patterns] = self.index.rows_of(patterns)
         return self._filters[patterns]
 
+    def _similarities(self, query: str, chunks: Sequence, mode: str) -> list[float]:
+        """Cosine similarity of the question with each chunk (its stored vector; a table
+        row's chunk is that row): the embedding side of how well a figure's surroundings
+        fit. Zero in BM25 mode, which never loads the encoder (a constant changes no order)."""
+        if mode == "bm25" or not chunks:
+            return [0.0] * len(chunks)
+        vector = self.encoder.encode([query])[0]
+        rows = [self.index.row(c.chunk_id) for c in chunks]
+        return [float(x) for x in self.index.dense.vectors[rows] @ vector]
+
     # -- the answer ------------------------------------------------------------------
 
     def ask(self, question: str, top_k: int = 5, mode: str = "hybrid",
@@ -175,7 +185,7 @@ class Assistant:
         passages = make_passages(hits, self.index.chunk, self.index.documents, query, lambda t: terms(t, chinese))
         analysis = analyse_question(text, self.glossary, tuple(self.translator.names(text)))
         source_chunks = [p.chunk for p in passages[: self.settings.figure_passages]]
-        candidates = self.figure_finder.find(source_chunks, text, query)
+        candidates = self.figure_finder.find(source_chunks, text, query, self._similarities(query, source_chunks, mode))
         features = [figure_features(analysis, f, s) for f, s in zip(candidates.figures, candidates.surroundings)]
         ranked = self.scorer.rank(candidates.figures, features)
         extreme = superlative(text)

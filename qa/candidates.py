@@ -83,9 +83,12 @@ class FigureFinder:
         self._terms: dict[tuple[str, bool], frozenset[str]] = {}
         self._following: dict[tuple[str, int, int], frozenset[str]] = {}  # the terms right after a number
 
-    def find(self, chunks: Sequence[Chunk], question: str, query: str) -> FoundFigures:
+    def find(self, chunks: Sequence[Chunk], question: str, query: str,
+             similarities: Sequence[float] | None = None) -> FoundFigures:
         """The figures of `chunks` (in the chunks' order, each once) and, for each, what
-        surrounds it (`query` is the question with its English glosses)."""
+        surrounds it (`query` is the question with its English glosses; `similarities`
+        the question's cosine similarity with each chunk)."""
+        similarities = similarities or [0.0] * len(chunks)
         phrase = counted_phrase(question)
         counted, head = self._counted_terms(phrase), self._counted_terms(_head_word(phrase, self.index.tokenizer.tokenize))
         candidates = [(rank, c) for rank, chunk in enumerate(chunks, start=1) for c in self.figures_of(chunk)]
@@ -102,7 +105,7 @@ class FigureFinder:
                 context_share=share(c.around), clause_share=share(c.clause), label_share=share(c.figure.label),
                 label_precision=self._precision(c.figure.label, question_terms, chinese),
                 counted_next=bool(counted) and self._counts_it(c.figure, counted),
-                is_table=c.in_table, passage_rank=rank)
+                is_table=c.in_table, passage_rank=rank, passage_similarity=similarities[rank - 1])
             for rank, c in unique]
         contexts = {_key(c.figure): c.context for _, c in unique}
         return FoundFigures([c.figure for _, c in unique], surroundings, contexts)

@@ -37,7 +37,8 @@ class Surroundings:
     assistant): IDF-weighted shares of the question's terms found in its label and
     sentence (`context_share`), in its comma clause, in its label alone; the share of the
     label's own terms that the question has (`label_precision`); whether what a "how
-    many" question counts follows it; and the rank of the passage it came from."""
+    many" question counts follows it; the rank of the passage it came from and that
+    passage's cosine similarity with the question (MiniLM; for a table cell, its row's)."""
 
     context_share: float = 0.0
     clause_share: float = 0.0
@@ -46,6 +47,7 @@ class Surroundings:
     counted_next: bool = False
     is_table: bool = False
     passage_rank: int = 1
+    passage_similarity: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class FigureFeatures:
     counted_next: float
     is_table: float
     passage_reciprocal_rank: float
+    passage_similarity: float
 
     def vector(self) -> tuple[float, ...]:
         return astuple(self)
@@ -139,4 +142,5 @@ def figure_features(analysis: QuestionAnalysis, figure: Figure, around: Surround
         counted_next=float(around.counted_next),
         is_table=float(around.is_table),
         passage_reciprocal_rank=1.0 / max(1, around.passage_rank),
+        passage_similarity=around.passage_similarity,
     )
