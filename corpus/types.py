@@ -27,10 +27,14 @@ class Fact:
     """One data cell of a table.
 
     `key` reads as (*column_labels, row_label), e.g. ("江门", "GDP(亿元人民币)") or
-    ("深圳", "进口", "东北亚"). `value` is the number as written (2418.78), `unit` the unit
-    as written in the table (header parentheses or unit line: "亿元人民币", "万美元"), or
-    None; `start`/`end` are the cell's exact span in the document. Text cells have
-    `value` None. "—" and empty cells are "no data" and never become facts.
+    ("深圳", "进口", "东北亚"). `value` is the signed number as written, no scale applied
+    (2418.78; "$ (9,982)" is -9982), `unit` the unit as written in the table, a
+    `corpus.units.parse_unit` expression (header parentheses, unit line or row, corner,
+    caption: "亿元人民币", "万美元", "$'000", "$ in thousands", "%"), or None; `start`/`end`
+    are the cell's exact span in the document. Text cells have `value` None. "—" and empty
+    cells are "no data" and never become facts. `period` is the period its column (else its
+    row) names, as written ("Year Ended June 30, 2019", "FY2019", "2016年"), `year` that
+    period's year; both None when the table names none (facts of old indexes too).
     """
 
     doc_id: str
@@ -42,6 +46,8 @@ class Fact:
     unit: str | None
     start: int
     end: int
+    period: str | None = None
+    year: int | None = None
 
     @property
     def key(self) -> tuple[str, ...]:

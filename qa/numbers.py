@@ -305,7 +305,9 @@ def figures_from_facts(facts: Sequence[Fact], caption: str | None,
                        glossary: Glossary) -> list[Figure]:
     """Table cells as Figures: value = number x the unit's scale, labelled in English and
     Chinese ("Guangzhou GDP 2016 (广州 GDP)") so questions in either language match; the
-    year comes from the caption ("表1 2016年..."). Text cells (value None) give none."""
+    year is the fact's own (its column's "Year Ended June 30, 2019"), else the caption's
+    ("表1 2016年..."). Text cells (value None) give none."""
     found = _CAPTION_YEAR.search(caption or "")
     year = int(found.group(1)) if found else None
-    return [_fact_figure(fact, year, glossary) for fact in facts if fact.value is not None]
+    return [_fact_figure(fact, fact.year if fact.year is not None else year, glossary)
+            for fact in facts if fact.value is not None]

@@ -2,9 +2,12 @@
 
 import pytest
 
+from corpus.glossary import load_glossary
 from corpus.loader import load_documents
 from corpus.tables import parse_tables, table_entities
-from corpus.types import Document
+from corpus.types import Document, Fact
+from corpus.units import parse_unit
+from qa.numbers import figures_from_facts
 
 
 @pytest.fixture(scope="module")
@@ -146,3 +149,201 @@ def test_spanning_header_and_merged_cells_are_spread():
 def test_lines_with_a_single_pipe_are_not_a_table():
     text = "Price | value is quoted once.\nNothing else here.\n"
     assert parse_tables(Document("p.txt", "p", text)) == []
+
+
+# Tables as financial reports write them (examples written for these tests, in the style
+# of annual reports exported to Markdown).
+
+def parse_one(text):
+    document = Document("r.md", "r", text)
+    (table,) = parse_tables(document)
+    for fact in table.facts:
+        assert text[fact.start : fact.end] == fact.raw
+    return table
+
+
+def by_cell(table):
+    return {(fact.row_label, fact.column_labels[-1]): fact for fact in table.facts}
+
+
+def scale_unit(fact):
+    parsed = parse_unit(fact.unit)
+    return parsed.scale, parsed.unit
+
+
+def test_money_negatives_and_a_title_row_over_the_years():
+    text = (
+        "# Report\n\n"
+        "|  | Year Ended June 30, |  |\n"
+        "|---|---|---|\n"
+        "| (In thousands) | 2019 | 2018 |\n"
+        "| Net sales | $ 1,452.4 | $1,327.9 |\n"
+        "| Other expense | (494) | — |\n"
+        "| Currency loss | $ (9,982) | −298 |\n"
+        "|  | $2,337 | $6,090 |\n"
+    )
+    table = parse_one(text)
+    assert [c.labels for c in table.columns] == [("Year Ended June 30,", "2019"), ("Year Ended June 30,", "2018")]
+    assert [(c.period, c.year) for c in table.columns] == [
+        ("Year Ended June 30, 2019", 2019), ("Year Ended June 30, 2018", 2018)]
+    assert [f.value for f in table.facts] == [1452.4, 1327.9, -494, -9982, -298, 2337, 6090]
+    cells = by_cell(table)
+    assert cells[("Net sales", "2019")].raw == "$ 1,452.4"
+    assert scale_unit(cells[("Net sales", "2019")]) == (1e3, "USD")
+    assert scale_unit(cells[("Other expense", "2019")]) == (1e3, None)
+    assert ("Other expense", "2018") not in cells  # "—" is no data
+    assert (cells[("", "2018")].value, cells[("", "2018")].year) == (6090, 2018)  # a total row stays data
+    assert table.unit == "(In thousands)" and table.corner_label == "(In thousands)"
+
+
+def test_unit_row_of_dollar_thousands_and_a_section_row():
+    text = (
+        "|  | 2019 | 2018 |\n"
+        "|---|---|---|\n"
+        "|  | $'000 | $'000 |\n"
+        "| Current |  |  |\n"
+        "| Trade payables | 3,486 | 4,184 |\n"
+        "| Accrued expenses | 6,706 | - |\n"
+    )
+    table = parse_one(text)
+    assert [c.labels for c in table.columns] == [("2019",), ("2018",)]
+    assert [row.label.text for row in table.rows] == ["Current", "Trade payables", "Accrued expenses"]
+    assert table.rows[0].facts == ()
+    fact = by_cell(table)[("Trade payables", "2019")]
+    assert (fact.value, fact.unit, fact.period, fact.year) == (3486, "$'000", "2019", 2019)
+    assert scale_unit(fact) == (1e3, "USD")
+    assert len(table.facts) == 3
+
+
+def test_unit_sentence_before_the_table_per_share_and_percent_rows():
+    text = (
+        "Selected financial data (in millions, except per share data):\n\n"
+        "|  | FY2019 | FY2018 |\n"
+        "|---|---|---|\n"
+        "| Revenue | $23,406 | $30,391 |\n"
+        "| Diluted earnings per share | $5.51 | (0.27) |\n"
+        "| Gross margin % | 45.7 | 58.9 |\n"
+        "| Revenue growth | (4.1)% | 12.5% |\n"
+        "| Current ratio | 1.5 | 1.7 |\n"
+        "| Interest spread | 63 bps | 70 bps |\n"
+    )
+    table = parse_one(text)
+    cells = by_cell(table)
+    revenue = cells[("Revenue", "FY2019")]
+    assert (revenue.value, revenue.period, revenue.year) == (23406, "FY2019", 2019)
+    assert scale_unit(revenue) == (1e6, "USD")
+    assert (cells[("Diluted earnings per share", "FY2019")].unit, cells[("Diluted earnings per share", "FY2018")].unit) == ("$", None)
+    assert cells[("Diluted earnings per share", "FY2018")].value == -0.27
+    assert [cells[("Gross margin %", y)].unit for y in ("FY2019", "FY2018")] == ["%", "%"]
+    assert (cells[("Revenue growth", "FY2019")].value, cells[("Revenue growth", "FY2019")].unit) == (-4.1, "%")
+    assert cells[("Current ratio", "FY2019")].unit is None
+    assert scale_unit(cells[("Interest spread", "FY2018")]) == (1, "bp")
+    assert table.unit == "in millions"
+
+
+def test_table_figures_take_the_scale_and_the_column_year():
+    text = (
+        "|  | December 31, |  |\n"
+        "|---|---|---|\n"
+        "| (Dollars in millions) | 2019 | 2018 |\n"
+        "| Net income | $ 1,327.9 | (25.3) |\n"
+        "| Margin | 12.5% | 11.0% |\n"
+    )
+    table = parse_one(text)
+    figures = figures_from_facts(table.facts, table.caption, load_glossary())
+    assert [(f.text, f.value, f.unit, f.year) for f in figures] == [
+        ("$ 1,327.9", 1327.9e6, "USD", 2019), ("(25.3)", -25.3e6, "USD", 2018),
+        ("12.5%", 12.5, "%", 2019), ("11.0%", 11.0, "%", 2018),
+    ]
+    assert [c.period for c in table.columns] == ["December 31, 2019", "December 31, 2018"]
+
+
+def test_chinese_unit_corner_and_year_columns():
+    text = "| 单位:万美元 | 2016年 | 2015年 |\n|---|---|---|\n| 出口 | 1,200 | 1,100 |\n"
+    table = parse_one(text)
+    fact = by_cell(table)[("出口", "2016年")]
+    assert (fact.value, fact.period, fact.year) == (1200, "2016年", 2016)
+    assert scale_unit(fact) == (1e4, "USD")
+
+
+def test_corner_scale_and_a_title_in_the_corner():
+    text = (
+        "| Years ended August 31, | 2019 | 2018 (1) | Change |\n"
+        "|---|---|---|---|\n"
+        "| m | $ | $ | % |\n"
+        "| Cash from operations | 868.7 | 620.7 | 39.9 |\n"
+    )
+    table = parse_one(text)
+    cells = by_cell(table)
+    assert cells[("Cash from operations", "2018 (1)")].period == "Years ended August 31, 2018"
+    assert scale_unit(cells[("Cash from operations", "2019")]) == (1e6, "USD")
+    change = cells[("Cash from operations", "Change")]
+    assert (change.unit, change.year) == ("%", None)
+
+
+def test_two_years_in_a_column_label_name_no_period():
+    text = (
+        "|  | 2019 | 2018 | 2019 vs 2018 |\n"
+        "|---|---|---|---|\n"
+        "|  |  |  | % Change |\n"
+        "| Revenue | 1,210 | 1,100 | 10.0 |\n"
+    )
+    table = parse_one(text)
+    change = by_cell(table)[("Revenue", "% Change")]
+    assert (change.year, change.unit) == (None, "%")
+
+
+def test_a_period_row_part_way_starts_a_new_block():
+    text = (
+        "|  | 2019 | 2018 |\n"
+        "|---|---|---|\n"
+        "| Issued capital | 83,692 | 66,128 |\n"
+        "| Securities on issue | 2019 | 2018 |\n"
+        "| Opening balance | 559,107,042 | 512,913,914 |\n"
+    )
+    table = parse_one(text)
+    assert [f.raw for f in table.facts] == ["83,692", "66,128", "559,107,042", "512,913,914"]
+    assert [f.year for f in table.facts] == [2019, 2018, 2019, 2018]
+    assert table.rows[-1].facts[0].key == ("2019", "Opening balance")
+
+
+def test_unit_declared_in_the_paragraph_after_the_table():
+    text = (
+        "|  | March 31, |  |\n"
+        "|---|---|---|\n"
+        "|  | 2019 | 2018 |\n"
+        "| Land | $83.4 | $73.4 |\n"
+        "| Buildings | 647.6 | 508.5 |\n\n"
+        "Property and equipment consists of the following (in millions):\n"
+    )
+    table = parse_one(text)
+    buildings = by_cell(table)[("Buildings", "2018")]
+    assert (buildings.period, scale_unit(buildings)) == ("March 31, 2018", (1e6, None))
+    assert scale_unit(by_cell(table)[("Land", "2019")]) == (1e6, "USD")
+
+
+def test_dated_rows_give_the_period_when_columns_name_none():
+    text = (
+        "|  | Shares | Amount |\n"
+        "|---|---|---|\n"
+        "| Balance at March 31, 2018 | 1,000 | $1.9 |\n"
+        "| 2021 | 1,200 | 12.5% |\n"
+    )
+    table = parse_one(text)
+    assert [(f.period, f.year) for f in table.facts] == [
+        ("March 31, 2018", 2018), ("March 31, 2018", 2018), ("2021", 2021), ("2021", 2021)]
+
+
+def test_footnote_in_a_label_is_no_unit():
+    text = "|  | 2019 |\n|---|---|\n| Discount rate(1) | 2.2% |\n| Headcount(2) | 1,250 |\n"
+    table = parse_one(text)
+    assert [f.unit for f in table.facts] == ["%", None]
+    assert [e.axis for e in table_entities(table)] == ["row", "row"]
+
+
+def test_facts_of_an_old_index_load_without_a_period():
+    old = {"doc_id": "d", "table_id": "t", "row_label": "r", "column_labels": ["c"], "raw": "1",
+           "value": 1.0, "unit": None, "start": 0, "end": 1}
+    fact = Fact.from_dict(old)
+    assert (fact.period, fact.year) == (None, None)
+    assert Fact.from_dict(fact.to_dict()) == fact
