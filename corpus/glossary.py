@@ -51,6 +51,12 @@ class Glossary:
     def __post_init__(self) -> None:
         # A lookup table built once; the dataclass stays frozen for its users.
         object.__setattr__(self, "_by_zh", {entry.zh: entry for entry in self.entries})
+        object.__setattr__(self, "_hash", hash(self.entries))
+
+    def __hash__(self) -> int:
+        # Computed once: the question layer caches per glossary, and hashing every entry
+        # on each lookup cost more than the lookups.
+        return self._hash
 
     def english(self, zh: str) -> str | None:
         """The English name of a Chinese label, or None when the glossary lacks it."""

@@ -3,7 +3,7 @@ mapped to a scale and a canonical unit.
 
 Why here: table headers and unit lines ("GDP(亿元人民币)", "单位:万美元") live in the corpus,
 and prose figures in `qa` use the same words, so one table serves both. The canonical units
-are those of DESIGN.md (CNY, USD, km, km2, t, TEU, %, person, year, None for a bare count)
+are those of docs/design.md ("Contracts": CNY, USD, km, km2, t, TEU, %, person, year, None for a bare count)
 plus other currencies by ISO code (EUR, GBP, ...), "bp" for basis points, "pp" for
 percentage points, "yr" for a length of time ("15 years", as opposed to the calendar year
 2016) and "date" for a day of the year without a year.

@@ -6,7 +6,11 @@
    process, index cached, median of 3); then the BM25 and faiss scale runs. Targets are
    checked as met / NOT met. Writes <out>/index.md and index.json.
 2. eval: `qa eval` of the question set in every mode -> <out>/<set>.md/.json/.png.
-3. beir: eval.beir on ../shared/benchmarks/beir/{scifact,nfcorpus} -> <out>/beir-*.md
+   Then the held-out "fresh" split alone -> <out>/questions-fresh.md.
+3. tatqa: eval.tatqa on ../shared/benchmarks/tatqa, the "fit" documents (the scorer was
+   fitted on them: training numbers) -> <out>/tatqa.md and the held-out third ->
+   <out>/tatqa-heldout.md.
+4. beir: eval.beir on ../shared/benchmarks/beir/{scifact,nfcorpus} -> <out>/beir-*.md
    and a summary <out>/beir.md (a missing folder is reported there and skipped).
 
 `--quick` runs the scale benchmarks at 20k instead of 100k and 1M and BEIR on its first
@@ -38,7 +42,8 @@ DEFAULT_SET = ROOT / "eval" / "questions.jsonl"
 DEFAULT_OUT = ROOT / "eval" / "reports"
 BEIR_ROOT = ROOT.parent / "shared" / "benchmarks" / "beir"
 BEIR_DATASETS = ("scifact", "nfcorpus")
-STAGES = ("index", "eval", "beir")
+STAGES = ("index", "eval", "tatqa", "beir")
+TATQA_ROOT = ROOT.parent / "shared" / "benchmarks" / "tatqa"
 LATENCY_MODES = ("bm25", "dense", "hybrid")
 COLD_MODES = ("bm25", "dense", "hybrid", "hybrid-rrf", "hybrid-convex")
 COLD_QUESTION = "What was Guangzhou's GDP in 2016?"
@@ -262,7 +267,7 @@ def index_markdown(data: dict[str, Any], bm25_section: str, faiss_section: str) 
 
 def eval_benchmark(set_path: Path, out: Path, say: Say) -> list[Path]:
     """`qa eval` of the set in every mode."""
-    from eval.questions import load_questions
+    from eval.questions import load_questions, select_split
     from eval.run_questions import MODES, evaluate, groups, write_report
     from qa.assistant import Assistant
 
@@ -273,10 +278,36 @@ def eval_benchmark(set_path: Path, out: Path, say: Say) -> list[Path]:
     for mode, summary in groups(result)["all"].items():
         say(f"{mode}: R@5 {summary['recall@5']:.3f} MRR@10 {summary['mrr@10']:.3f} "
             f"figure@1 {summary['figure_acc@1']:.3f} answerable {summary['answerable_acc']:.3f}")
-    return write_report(result, out)
+    written = write_report(result, out)
+    fresh = select_split(load_questions(set_path), "fresh")
+    if fresh:
+        say(f"qa eval --split fresh: {len(fresh)} questions x {len(MODES)} modes")
+        written += write_report(evaluate(fresh, assistant, MODES, split="fresh", progress=say), out)
+    return written
 
 
-# --- 3. beir -----------------------------------------------------------------------------
+# --- 3. tatqa ----------------------------------------------------------------------------
+
+def tatqa_benchmark(out: Path, say: Say, root: Path = TATQA_ROOT) -> list[Path]:
+    """Figures on TAT-QA's financial reports: the fit documents, then the held-out third."""
+    from eval.tatqa import ask_all, groups as tatqa_groups, load_tatqa, open_tatqa_index, write_report as write_tatqa
+    from qa.assistant import Assistant
+
+    if not root.is_dir():
+        say(f"TAT-QA: {root} not found; skipped")
+        return []
+    assistant = Assistant(open_tatqa_index(root, progress=say))
+    written = []
+    for part in ("fit", "heldout"):
+        questions, _ = load_tatqa(root, part)
+        records = ask_all(assistant, questions, progress=say)
+        overall = tatqa_groups(records)["all"]
+        say(f"TAT-QA {part}: strict {overall['strict']:.3f} answered {overall['answered']:.3f}")
+        written += write_tatqa(part, records, out, assistant.scorer.describe())
+    return written
+
+
+# --- 4. beir -----------------------------------------------------------------------------
 
 def beir_benchmarks(out: Path, quick: bool, say: Say, root: Path = BEIR_ROOT) -> list[Path]:
     """eval.beir on each dataset folder found; <out>/beir.md sums them up and names the
@@ -335,6 +366,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 written += index_benchmarks(args.set, args.out, args.quick, _say)
             elif stage == "eval":
                 written += eval_benchmark(args.set, args.out, _say)
+            elif stage == "tatqa":
+                written += tatqa_benchmark(args.out, _say)
             else:
                 written += beir_benchmarks(args.out, args.quick, _say)
             _say(f"{stage} done in {time.perf_counter() - started:.0f} s")

@@ -47,54 +47,111 @@ class Group:
     right: np.ndarray
 
 
-def _right(value: float, unit: str | None, gold: float, percent: bool) -> bool:
+def _right(value: float, unit: str | None, gold: float, percent: bool, text: str = "") -> bool:
+    """The gold value; or, written in parentheses, its magnitude: TAT-QA's annotators give
+    a bracketed cell "(319.9)" as the answer 319.9, so that cell is the one they chose."""
     if percent and unit != "%":
         return False
-    return abs(value - gold) <= RTOL * abs(gold)
+    if abs(value - gold) <= RTOL * abs(gold):
+        return True
+    return gold > 0 and "(" in text and abs(-value - gold) <= RTOL * gold
 
 
-def collect(progress: Callable[[str], None]) -> list[Group]:
-    """Every training question's candidates and labels (hybrid retrieval, as `qa ask`)."""
+@dataclass(frozen=True)
+class Asked:
+    """One question of the training data, ready to ask: how, and what is right."""
+
+    source: str
+    qid: str
+    question: str
+    doc: str | None
+    gold: float | None  # None: no numeric answer
+    percent: bool
+    answerable: bool
+
+
+def training_questions() -> list[Asked]:
+    """The dev split (every question: the near misses calibrate answerability) and the
+    TAT-QA questions of the fit documents."""
     from eval.questions import load_questions
-    from eval.tatqa import DEFAULT_DIR, load_tatqa, open_tatqa_index
+    from eval.tatqa import DEFAULT_DIR, load_tatqa
+
+    asked = [Asked("questions-dev", q.id, q.question, None, q.answer.value if q.answer else None, False,
+                   q.answerable)
+             for q in load_questions(ROOT / "eval" / "questions.jsonl") if q.split == "dev"]
+    questions, _ = load_tatqa(DEFAULT_DIR, "fit")
+    asked += [Asked("tatqa-fit", q.id, q.question, q.doc, q.gold_number if q.percent else q.gold_value,
+                    q.percent, True) for q in questions]
+    return asked
+
+
+def assistants(progress: Callable[[str], None]) -> dict[str, object]:
+    from eval.tatqa import DEFAULT_DIR, open_tatqa_index
     from qa.assistant import Assistant
 
-    groups: list[Group] = []
-    progress("question set, dev split ...")
-    bundled = Assistant.load()
-    for q in load_questions(ROOT / "eval" / "questions.jsonl"):
-        if q.split != "dev" or not q.answerable or q.answer is None:
+    return {"questions-dev": Assistant.load(), "tatqa-fit": Assistant(open_tatqa_index(DEFAULT_DIR, progress=progress))}
+
+
+def collect(asked: Sequence[Asked], helpers: dict[str, object]) -> list[Group]:
+    """Every numeric training question's candidates and labels (hybrid, as `qa ask`)."""
+    groups = []
+    for q in asked:
+        if q.gold is None or not q.answerable:
             continue
-        _, scored = bundled.ask_detailed(q.question)
-        groups.append(_group("questions-dev", q.id, scored, q.answer.value, False))
-    progress("TAT-QA, fit documents ...")
-    questions, _ = load_tatqa(DEFAULT_DIR, "fit")
-    tatqa = Assistant(open_tatqa_index(DEFAULT_DIR, progress=progress))
-    for q in questions:
-        _, scored = tatqa.ask_detailed(q.question, doc=q.doc)
-        gold = q.gold_number if q.percent else q.gold_value
-        groups.append(_group("tatqa-fit", q.id, scored, gold, q.percent))
+        _, scored = helpers[q.source].ask_detailed(q.question, doc=q.doc)
+        groups.append(_group(q.source, q.qid, scored, q.gold, q.percent))
     return groups
+
+
+def calibrate(asked: Sequence[Asked], helpers: dict[str, object], scorer) -> tuple[float | None, float, float]:
+    """The least best-figure score that answers: the threshold that makes the most
+    answerable verdicts right (each source weighing the same), asked with `scorer` and no
+    threshold. Returns (threshold or None, accuracy with it, accuracy without)."""
+    from qa.answerability import FIGURE_SEEKING
+
+    rows = []
+    for q in asked:
+        helper = helpers[q.source]
+        helper.scorer = scorer.with_min_score(None)
+        answer, scored = helper.ask_detailed(q.question, doc=q.doc)
+        applies = scored.analysis.answer_kind in FIGURE_SEEKING and scored.top_score is not None
+        rows.append((q.source, q.answerable, answer.answerable, scored.top_score if applies else None))
+
+    def accuracy(t: float | None) -> float:
+        by_source: dict[str, list[bool]] = {}
+        for source, expected, said, top in rows:
+            refused = t is not None and top is not None and top < t
+            by_source.setdefault(source, []).append((said and not refused) == expected)
+        return float(np.mean([np.mean(v) for v in by_source.values()]))
+
+    candidates = sorted({top for *_, top in rows if top is not None})
+    best = max([None] + candidates, key=lambda t: (accuracy(t), -(t if t is not None else -np.inf)))
+    return best, accuracy(best), accuracy(None)
 
 
 def _group(source: str, qid: str, scored, gold: float, percent: bool) -> Group:
     x = np.array([f.vector() for f in scored.features], dtype=float).reshape(-1, len(FEATURE_NAMES))
-    right = np.array([_right(f.value, f.unit, gold, percent) for f in scored.figures], dtype=bool)
+    right = np.array([_right(f.value, f.unit, gold, percent, f.text) for f in scored.figures], dtype=bool)
     return Group(source, qid, x, right)
 
 
 def _loss(w: np.ndarray, groups: Sequence[Group], l2: float) -> tuple[float, np.ndarray]:
-    """Mean negative log-likelihood of the right candidates, plus l2 * |w|^2 / 2."""
+    """Negative log-likelihood of the right candidates, each source weighing the same
+    (the dev split has half as many questions as TAT-QA), plus l2 * |w|^2 / 2."""
     total, grad = 0.0, np.zeros_like(w)
+    counts: dict[str, int] = {}
     for g in groups:
+        counts[g.source] = counts.get(g.source, 0) + 1
+    for g in groups:
+        weight = len(groups) / (len(counts) * counts[g.source])
         s = g.x @ w
         s -= s.max()
         p = np.exp(s)
         p /= p.sum()
         mass = p[g.right].sum()
-        total -= np.log(max(mass, 1e-300))
+        total -= weight * np.log(max(mass, 1e-300))
         # d/dw of -log(sum_right p): E_p[x] - E_{p | right}[x]
-        grad += p @ g.x - (p[g.right] / mass) @ g.x[g.right]
+        grad += weight * (p @ g.x - (p[g.right] / mass) @ g.x[g.right])
     n = max(1, len(groups))
     return total / n + l2 * w @ w / 2, grad / n + l2 * w
 
@@ -138,7 +195,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     def say(message: str) -> None:
         print(f"fit_scorer: {message}", file=sys.stderr, flush=True)
 
-    groups = collect(say)
+    asked = training_questions()
+    helpers = assistants(say)
+    say(f"asking {len(asked)} questions ...")
+    groups = collect(asked, helpers)
     usable = learnable(groups)
     say(f"{len(groups)} questions, {len(usable)} with right and wrong candidates; cross-validating L2 ...")
     cv = {l2: cross_validate(groups, l2) for l2 in L2_GRID}
@@ -149,6 +209,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     sources = sorted({g.source for g in groups})
     by_source = {s: round(top1(w, [g for g in groups if g.source == s]), 3) for s in sources}
     reachable = {s: round(float(np.mean([g.right.any() for g in groups if g.source == s])), 3) for s in sources}
+    from qa.scorer import scorer_from_dict
+
+    say("calibrating the answer threshold ...")
+    fitted = scorer_from_dict({"weights": {name: float(v) for name, v in zip(FEATURE_NAMES, w)}})
+    threshold, with_t, without_t = calibrate(asked, helpers, fitted)
     data = {
         "version": VERSION,
         "fitted_on": "question set dev split + TAT-QA fit documents (eval/tatqa_split.json)",
@@ -159,9 +224,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "train_top1": by_source,
         "right_candidate_found": reachable,
         "questions": {s: sum(g.source == s for g in groups) for s in by_source},
+        "min_score": None if threshold is None else round(float(threshold), 4),
+        "answerable_accuracy": {"with_min_score": round(with_t, 3), "without": round(without_t, 3)},
         "weights": {name: round(float(v), 4) for name, v in zip(FEATURE_NAMES, w)},
     }
     args.out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"answer threshold {threshold}: answerable accuracy {without_t:.3f} -> {with_t:.3f} (mean of sources)")
     print(f"l2 {best:g}; cross-validated top-1 {cv[best]:.3f}; training top-1 {by_source}; "
           f"a right candidate among the candidates: {reachable}")
     for name, weight in sorted(data["weights"].items(), key=lambda p: -abs(p[1])):

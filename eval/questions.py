@@ -1,4 +1,4 @@
-"""Question sets (`eval/*.jsonl`, DESIGN.md "Evaluation set format"): load and validate.
+"""Question sets (`eval/*.jsonl`, docs/design.md, "Contracts"): load and validate.
 
 One JSON object a line:
 `{"id", "question", "evidence": [...], "answer": {"value", "unit"} | null, "answerable",

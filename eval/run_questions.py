@@ -5,7 +5,7 @@ keeps one `Record` a (question, mode); `summarise` turns records into Recall@1/5
 MRR@10, nDCG@10 (binary relevance), figure accuracy@1, unit agreement@1, answerable
 accuracy and latency p50/p95; `write_report` writes <out>/<set>.md, .json and .png.
 
-Relevance (DESIGN.md): a passage is relevant when its cited span (doc, start, end) covers
+Relevance (docs/design.md): a passage is relevant when its cited span (doc, start, end) covers
 an evidence span, i.e. overlaps it by at least min(len(evidence) / 2, 40) characters; the
 evidence span is where its string occurs, exactly once, in the index's documents. Each
 evidence span is credited once, to the best-ranked passage covering it (a second passage
@@ -31,7 +31,7 @@ MODES = ("bm25", "dense", "hybrid-rrf", "hybrid-convex")
 TOP_K = 10
 RECALL_CUTOFFS = (1, 5, 10)
 MISS_AT = 5  # a retrieval failure in the report: no relevant passage in the top 5
-OVERLAP_CAP = 40  # characters; DESIGN.md's relevance rule
+OVERLAP_CAP = 40  # characters; the relevance rule of docs/design.md
 FIGURE_RTOL = 0.005  # figure accuracy's relative tolerance (0.5%)
 # The issue's targets on the test split for hybrid retrieval.
 TEST_TARGETS = {"recall@5": 0.95, "mrr@10": 0.85, "figure_acc@1": 0.90, "answerable_acc": 0.90}
@@ -60,7 +60,7 @@ def overlap(a: Span, b: Span) -> int:
 
 
 def covers(passage: Span, evidence: Span) -> bool:
-    """DESIGN.md's rule: the passage overlaps the evidence by at least half its length,
+    """The rule of docs/design.md: the passage overlaps the evidence by at least half its length,
     capped at 40 characters (so a long evidence needs 40 shared characters, not half)."""
     needed = min((evidence.end - evidence.start) / 2, OVERLAP_CAP)
     return overlap(passage, evidence) >= needed

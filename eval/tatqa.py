@@ -14,7 +14,8 @@ hash of the document id before any result was seen. Development and fitting use 
 Scores, per `answer_from` (table / text) with comparison questions apart:
 - strict figure@1: the top figure's value equals `gold_value` within 0.5% (percent
   answers: the number itself with unit %);
-- lenient figure@1: the top figure's number as written equals `gold_number`, scale ignored;
+- lenient figure@1: the top figure's number as written equals `gold_number`, scale and sign
+  ignored (the annotators give a bracketed cell "(319.9)" as 319.9);
 - figure in top 3 (strict); answered-at-all (every question is answerable);
 - the top figure's span inside the gold evidence span; passage hit@1 / hit@5 by the
   question set's overlap rule (`eval.run_questions.covers`).
@@ -178,7 +179,7 @@ def ask_all(assistant, questions: Sequence[TatqaQuestion], mode: str = "hybrid",
             figure_text=top.text if top else None, figure_label=top.label if top else None,
             strict=_strict(top.value if top else None, top.unit if top else None, question),
             lenient=top is not None and written_number(top.text) is not None
-            and figure_correct(written_number(top.text), question.gold_number),
+            and figure_correct(abs(written_number(top.text)), abs(question.gold_number)),
             top3=any(_strict(f.value, f.unit, question) for f in figures[:3]),
             on_evidence=top is not None and top.doc_id == question.doc
             and question.evidence_start <= top.start and top.end <= question.evidence_end,
@@ -215,15 +216,18 @@ def _fmt(value: Any) -> str:
 
 
 def render_markdown(part: str, summary: dict[str, dict[str, Any]], records: Sequence[TatqaRecord],
-                    machine: str, scorer: str) -> str:
+                    machine: str, scorer: str, weights: str = "") -> str:
     columns = ("questions", "strict", "lenient", "top3", "answered", "on_evidence", "hit1", "hit5", "p50_ms")
     lines = [f"# TAT-QA ({part} documents), each question against its own document", "",
-             f"{machine}", "", f"Figure scorer: {scorer}", "",
+             f"{machine}", "", f"Figures ranked by the {scorer}" + (f"; weights: {weights}." if weights else "."), "",
+             ("The scorer was fitted on these documents' questions: these are training numbers, not a "
+              "measure of generalisation (that is the held-out report)." if part == "fit" else
+              "Held-out documents: nothing was fitted or chosen on them." if part == "heldout" else ""), "",
              "| group | " + " | ".join(columns) + " |", "|" + "---|" * (len(columns) + 1)]
     for name, row in summary.items():
         lines.append(f"| {name} | " + " | ".join(_fmt(row[c]) for c in columns) + " |")
     lines += ["", "strict: top figure's value = gold value within 0.5% (percent answers: the number, unit %); "
-              "lenient: the number as written, scale ignored; top3: strict within the first three figures; "
+              "lenient: the number as written, scale and sign ignored; top3: strict within the first three figures; "
               "on_evidence: the top figure's span lies in the gold evidence; hit@k: a passage covers the evidence.",
               "", "Published reference points (whole test set, all answer types, EM / F1): "
               + "; ".join(f"{who} {score}" for who, score in PUBLISHED) + ".", "",
@@ -243,7 +247,10 @@ def write_report(part: str, records: Sequence[TatqaRecord], out_dir: Path, score
     machine = machine_info()
     stem = "tatqa" if part == "fit" else f"tatqa-{part}"
     out_dir = Path(out_dir)
-    md = write_text(out_dir / f"{stem}.md", render_markdown(part, summary, records, machine_line(machine), scorer))
+    from qa.scorer import load_scorer
+
+    weights = ", ".join(f"{name} {w:+.3g}" for name, w in load_scorer().table())
+    md = write_text(out_dir / f"{stem}.md", render_markdown(part, summary, records, machine_line(machine), scorer, weights))
     js = write_json(out_dir / f"{stem}.json", {"part": part, "machine": machine, "scorer": scorer,
                                                 "summary": summary, "records": [asdict(r) for r in records]})
     return [md, js]

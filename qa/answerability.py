@@ -87,9 +87,13 @@ def judge(
     settings: QASettings,
     glossary: Glossary,
     context_of: Callable[[Figure], str],
+    figure_fit: float | None = None,
+    min_fit: float | None = None,
 ) -> Verdict:
     """The verdict on one question; `relevance` is cosine similarity ("similarity") or
-    the question-term coverage of the best passage ("coverage", in BM25 mode)."""
+    the question-term coverage of the best passage ("coverage", in BM25 mode).
+    `figure_fit` is the figure scorer's score of the best figure and `min_fit` the
+    least score that answers (calibrated with the weights, qa.scorer)."""
     if not passages:
         return Verdict(False, "nothing in the documents matches the question")
     threshold = settings.min_similarity if relevance_kind == "similarity" else settings.min_term_coverage
@@ -103,5 +107,10 @@ def judge(
     if entities:
         return Verdict(False, f"the documents found do not mention {', '.join(entities)}")
     if analysis.answer_kind in FIGURE_SEEKING:
-        return figure_verdict(analysis, figures, context_of, glossary)
+        verdict = figure_verdict(analysis, figures, context_of, glossary)
+        if verdict.answerable and figure_fit is not None and min_fit is not None and figure_fit < min_fit:
+            shown = figures[0].label or figures[0].text
+            return Verdict(False, f"the closest figure ({shown}) fits the question poorly "
+                                  f"(score {figure_fit:.2f} < {min_fit:.2f})")
+        return verdict
     return Verdict(True)

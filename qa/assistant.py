@@ -19,6 +19,7 @@ from indexer.types import Hit, Retriever
 from qa.answerability import judge
 from qa.candidates import FigureFinder
 from qa.features import FigureFeatures, figure_features
+from qa.comparison import compare_periods, direction
 from qa.figures import extreme_first
 from qa.question import QuestionAnalysis
 from qa.scorer import Scorer, load_scorer
@@ -52,6 +53,7 @@ class Scored(NamedTuple):
     figures: tuple[Figure, ...]
     features: tuple[FigureFeatures, ...]
     analysis: QuestionAnalysis
+    top_score: float | None = None  # the scorer's score of the answer's best figure
 
 
 class LastQueryEncoder:
@@ -187,17 +189,25 @@ class Assistant:
         source_chunks = [p.chunk for p in passages[: self.settings.figure_passages]]
         candidates = self.figure_finder.find(source_chunks, text, query, self._similarities(query, source_chunks, mode))
         features = [figure_features(analysis, f, s) for f, s in zip(candidates.figures, candidates.surroundings)]
-        ranked = self.scorer.rank(candidates.figures, features)
+        scores = self.scorer.scores(features)
+        ranked = self.scorer.rank(candidates.figures, features, scores)
         extreme = superlative(text)
         asks_for_figure = analysis.answer_kind in FIGURE_KINDS or (analysis.answer_kind == "other" and bool(analysis.metrics))
         if extreme and analysis.metrics:
             ranked, found = extreme_first(analysis, ranked, extreme)
             asks_for_figure = asks_for_figure or found
+        compared = direction(text) if analysis.answer_kind == "when" else None
+        if compared:  # "In which year was X larger?": compare the best row's periods
+            year = compare_periods(ranked, candidates.facts, self.index.documents, compared)
+            ranked = [year] + ranked if year is not None else ranked
         figures = ranked[: self.settings.max_figures]
         relevance, kind = self._relevance(query, hits, mode)
+        score_of = {(f.doc_id, f.start, f.end): s for f, s in zip(candidates.figures, scores)}
+        top_score = score_of.get((figures[0].doc_id, figures[0].start, figures[0].end)) if figures else None
         verdict = judge(
             analysis, passages[: self.settings.figure_passages], self.index.documents,
             figures, relevance, kind, self.settings, self.glossary, candidates.context_of,
+            top_score, self.scorer.min_score,
         )
         answer = Answer(
             question=text,
@@ -208,4 +218,4 @@ class Assistant:
             reason=verdict.reason,
             asks_for_figure=asks_for_figure,
         )
-        return answer, Scored(tuple(candidates.figures), tuple(features), analysis)
+        return answer, Scored(tuple(candidates.figures), tuple(features), analysis, top_score)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Callable, NamedTuple, Sequence
 
 from corpus.glossary import Glossary
-from corpus.types import Chunk, Document
+from corpus.types import Chunk, Document, Fact
 from indexer.index import Index
 from qa.numbers import extract_figures, figures_from_facts
 from qa.features import Surroundings
@@ -43,6 +43,16 @@ class Candidate(NamedTuple):
     context: str
     clause: str = ""
     in_table: bool = False
+    row: str = ""  # a table cell's row label
+    fact: Fact | None = None  # a table cell's fact
+    columns: str = ""  # its column labels that are not its period ("Net Change ($)", 出口)
+
+
+def _measure_labels(fact: Fact) -> list[str]:
+    """A fact's column labels without those that only say its period ("2019", "Year
+    Ended June 30,"): what the column measures, if anything."""
+    period = fact.period or ""
+    return [label for label in fact.column_labels if not (period and label in period) and label != period]
 
 
 def _prose_candidate(document: Document, figure: Figure, context: str) -> Candidate:
@@ -65,6 +75,7 @@ class FoundFigures(NamedTuple):
     figures: list[Figure]
     surroundings: list[Surroundings]
     contexts: dict[tuple[str, int, int], str]
+    facts: dict[tuple[str, int, int], Fact]  # the table cells among the figures
 
     def context_of(self, figure: Figure) -> str:
         return self.contexts.get(_key(figure), "")
@@ -104,11 +115,15 @@ class FigureFinder:
             Surroundings(
                 context_share=share(c.around), clause_share=share(c.clause), label_share=share(c.figure.label),
                 label_precision=self._precision(c.figure.label, question_terms, chinese),
+                row_precision=self._precision(c.row, question_terms, chinese) if c.row else 0.0,
+                row_share=share(c.row) if c.row else 0.0,
+                column_precision=self._precision(c.columns, question_terms, chinese) if c.columns else 0.0,
                 counted_next=bool(counted) and self._counts_it(c.figure, counted),
                 is_table=c.in_table, passage_rank=rank, passage_similarity=similarities[rank - 1])
             for rank, c in unique]
         contexts = {_key(c.figure): c.context for _, c in unique}
-        return FoundFigures([c.figure for _, c in unique], surroundings, contexts)
+        facts = {_key(c.figure): c.fact for _, c in unique if c.fact is not None}
+        return FoundFigures([c.figure for _, c in unique], surroundings, contexts, facts)
 
     def _precision(self, label: str, question_terms: set[str], chinese: bool) -> float:
         """The IDF-weighted share of a label's terms that the question has: "Other
@@ -138,24 +153,29 @@ class FigureFinder:
             # Context: a number in prose is about what its passage says; a table cell's
             # label names its row and columns; a number written inside a text cell ("68个
             # 项目") is about the rest of its row (the policy document it belongs to).
-            contexts: list[tuple[Figure, str]] = []
+            contexts: list[tuple[Figure, str, Fact | None]] = []
             if chunk.facts:
-                contexts += [(f, "") for f in figures_from_facts(chunk.facts, chunk.table_caption, self.glossary)]
+                numeric = [fact for fact in chunk.facts if fact.value is not None]
+                figures = figures_from_facts(chunk.facts, chunk.table_caption, self.glossary)
+                contexts += [(f, "", fact) for f, fact in zip(figures, numeric)]
                 for fact in chunk.facts:
                     if fact.value is None:
                         row = " ".join([fact.row_label] + [c.raw for c in chunk.facts if c.row_label == fact.row_label])
                         year = YEAR.search(fact.row_label)  # "2015年6月": the row's date
                         contexts += [
-                            (replace(f, year=int(year.group(1))) if year and f.year is None else f, row)
+                            (replace(f, year=int(year.group(1))) if year and f.year is None else f, row, fact)
                             for f in extract_figures(fact.raw, fact.doc_id, fact.start, self.glossary)
                         ]
             else:
-                contexts += [(f, chunk.text) for f in extract_figures(chunk.text, chunk.doc_id, chunk.start, self.glossary)]
+                contexts += [(f, chunk.text, None)
+                             for f in extract_figures(chunk.text, chunk.doc_id, chunk.start, self.glossary)]
             document = self.index.documents[chunk.doc_id]
             self._chunk_figures[chunk.chunk_id] = tuple(
-                Candidate(figure, f"{figure.label} ", context, in_table=True) if chunk.facts
+                Candidate(figure, f"{figure.label} ", context, in_table=True, row=fact.row_label,
+                          columns=" ".join(_measure_labels(fact)), fact=fact if figure.text == fact.raw else None)
+                if fact is not None
                 else _prose_candidate(document, figure, context)
-                for figure, context in contexts)
+                for figure, context, fact in contexts)
         return self._chunk_figures[chunk.chunk_id]
 
     def terms(self, text: str, chinese: bool) -> frozenset[str]:

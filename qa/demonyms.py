@@ -185,6 +185,12 @@ def _known_places(places: Mapping[str, str] | Iterable[str]) -> dict[str, str]:
     return known
 
 
+@lru_cache(maxsize=8)
+def _known_cached(places: tuple[str, ...]) -> dict[str, str]:
+    """`_known_places` of a tuple, once: callers that ask many texts pass the same names."""
+    return _known_places(places)
+
+
 def _accepted(matched: str, key: str, data: Demonyms) -> bool:
     """Whether a case-insensitive match is allowed by the case rules."""
     if key in data.exact:
@@ -204,8 +210,10 @@ def demonym_mentions(
     (e.g. a canonical name); given names, the name itself is reported. See the module
     docstring for the rules and a table of examples.
     """
-    known = _known_places(places)
-    if not known or not text:
+    if not text:
+        return []
+    known = _known_cached(places) if isinstance(places, tuple) else _known_places(places)
+    if not known:
         return []
     data = load_demonyms()
     found = []

@@ -20,7 +20,7 @@ Spec (question -> figure -> the features that fire):
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Sequence
 
 from qa.figures import figure_concepts, figure_matches
@@ -36,7 +36,10 @@ class Surroundings:
     """What is known about a figure besides itself (filled by qa.candidates and the
     assistant): IDF-weighted shares of the question's terms found in its label and
     sentence (`context_share`), in its comma clause, in its label alone; the share of the
-    label's own terms that the question has (`label_precision`); whether what a "how
+    label's own terms that the question has (`label_precision`); for a table cell the
+    same for its row label alone (`row_precision`: the question names the whole row;
+    `row_share`: the row holds the question's terms) and for its non-period column labels
+    (`column_precision`); whether what a "how
     many" question counts follows it; the rank of the passage it came from and that
     passage's cosine similarity with the question (MiniLM; for a table cell, its row's)."""
 
@@ -44,6 +47,9 @@ class Surroundings:
     clause_share: float = 0.0
     label_share: float = 0.0
     label_precision: float = 0.0
+    row_precision: float = 0.0
+    row_share: float = 0.0
+    column_precision: float = 0.0
     counted_next: bool = False
     is_table: bool = False
     passage_rank: int = 1
@@ -77,13 +83,16 @@ class FigureFeatures:
     clause_share: float
     label_share: float
     label_precision: float
+    row_precision: float
+    row_share: float
+    column_precision: float
     counted_next: float
     is_table: float
     passage_reciprocal_rank: float
     passage_similarity: float
 
     def vector(self) -> tuple[float, ...]:
-        return astuple(self)
+        return tuple(self.__dict__.values())  # fields in order; astuple's deep copy is slow
 
 
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(FigureFeatures))
@@ -139,6 +148,9 @@ def figure_features(analysis: QuestionAnalysis, figure: Figure, around: Surround
         clause_share=around.clause_share,
         label_share=around.label_share,
         label_precision=around.label_precision,
+        row_precision=around.row_precision,
+        row_share=around.row_share,
+        column_precision=around.column_precision,
         counted_next=float(around.counted_next),
         is_table=float(around.is_table),
         passage_reciprocal_rank=1.0 / max(1, around.passage_rank),

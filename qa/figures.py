@@ -11,7 +11,7 @@ import re
 from typing import NamedTuple, Sequence
 
 from qa.places import name_forms
-from qa.question import QuestionAnalysis, metric_mentions
+from qa.question import METRIC_UNITS, QuestionAnalysis, metric_mentions
 from qa.types import Figure
 
 MATCH_STATES = ("match", "partial", "conflict", "unknown", "not_asked")
@@ -98,6 +98,9 @@ def extreme_first(analysis: QuestionAnalysis, ranked: Sequence[Figure], extreme:
     ]
     if not fitting:
         return list(ranked), False
+    # In the unit the question expects when any fits ("smallest area": km2, not a share of it).
+    implied = set(analysis.expected_units) | {u for m in analysis.metrics for u in METRIC_UNITS.get(m, ())}
+    fitting = [f for f in fitting if f.unit in implied] or fitting
     unit = fitting[0].unit
     same = [f for f in fitting if f.unit == unit]
     best = max(same, key=lambda f: f.value) if extreme == "max" else min(same, key=lambda f: f.value)

@@ -23,12 +23,15 @@ LEXICON_FILE = Path(__file__).resolve().parent / "data" / "lexicon.toml"
 class Lexicon:
     """`metric_cues`: concept -> (English regexes, Chinese literals); `metric_units`:
     concept -> canonical units; `name_stopwords`; `country_words`: lower-case country ->
-    the words that name it without naming it."""
+    the words that name it without naming it; `more_words` / `less_words`: comparatives
+    and superlatives asking for the larger / smaller value."""
 
     metric_cues: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
     metric_units: Mapping[str, tuple[str, ...]]
     name_stopwords: frozenset[str]
     country_words: Mapping[str, tuple[str, ...]]
+    more_words: tuple[str, ...] = ()
+    less_words: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=2)
@@ -41,6 +44,8 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
             metric_units=MappingProxyType({c: tuple(m["units"]) for c, m in metrics.items() if m["units"]}),
             name_stopwords=frozenset(data["names"]["stopwords"].split()),
             country_words=MappingProxyType({k.lower(): tuple(v) for k, v in data["places"]["country_words"].items()}),
+            more_words=tuple(data.get("comparison", {}).get("more", ())),
+            less_words=tuple(data.get("comparison", {}).get("less", ())),
         )
     except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as error:
         raise SettingsError(f"cannot read the question lexicon {path}: {error}") from error

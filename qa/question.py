@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from corpus.glossary import Glossary
 from corpus.units import parse_unit
+from qa.demonyms import NOT_A_PLACE, demonym_mentions, read_demonyms
 from qa.lexicon import load_lexicon
 
 PLACE_KINDS = ("place", "region")
@@ -68,6 +69,13 @@ class _PlaceMatcher:
     chinese: tuple[tuple[str, str], ...]  # (zh, en), longest zh first
     english: tuple[tuple[re.Pattern[str], str], ...]  # (pattern, en), longest first
     regions: frozenset[str] = frozenset()  # English names of regions (they have no one port)
+    english_names: tuple[str, ...] = ()  # every English place and region name
+    world: re.Pattern[str] | None = None  # the world's place names the glossary lacks ("Japan")
+
+
+@lru_cache(maxsize=1)
+def _demonym_places() -> tuple[str, ...]:
+    return tuple(dict.fromkeys(place for _, place in read_demonyms() if place != NOT_A_PLACE))
 
 
 @lru_cache(maxsize=8)
@@ -80,7 +88,29 @@ def _place_matcher(glossary: Glossary) -> _PlaceMatcher:
         tuple(chinese),
         tuple((re.compile(_flexible(en), re.IGNORECASE), en) for en in english),
         frozenset(e.en for e in places if e.kind == "region"),
+        tuple(english),
+        _world_pattern(frozenset(name.lower() for en in english for name in _name_forms(en))),
     )
+
+
+def _name_forms(name: str) -> tuple[str, ...]:
+    """"Macao (Macau)" -> the name, "Macao" and "Macau"."""
+    found = re.match(r"^(.*?)\s*\(([^()]+)\)\s*$", name)
+    return (name, found.group(1), found.group(2)) if found and found.group(1) else (name,)
+
+
+def _world_pattern(known: frozenset[str]) -> re.Pattern[str] | None:
+    """One pattern for the place names of the demonym file (qa/data/demonyms.tsv) that the
+    glossary lacks, written as names are (capitalised, whole words): a question about
+    Japan names a place even when no document does, so it is refused, not answered with
+    another place's figure."""
+    names = sorted((p for p in _demonym_places() if p.lower() not in known), key=len, reverse=True)
+    if not names:
+        return None
+    # Not inside a longer name: "New York Bay Area", "Michael Jordan" are names of their own.
+    return re.compile(r"(?<![A-Za-z])(?<![A-Z][a-z]\s)(?<![A-Z][a-z]{2}\s)(?<![A-Z][a-z]{3}\s)(?<![A-Z][a-z]{4}\s)"
+                      r"(?<![A-Z][a-z]{5}\s)(?<![A-Z][a-z]{6}\s)(?<![A-Z][a-z]{7}\s)(?:"
+                      + "|".join(re.escape(n) for n in names) + r")(?![A-Za-z])(?!\s+[A-Z])")
 
 
 def _free(taken: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -116,7 +146,21 @@ def place_mentions(text: str, glossary: Glossary) -> list[Mention]:
             if _free(taken, match.start(), match.end()):
                 taken.append(match.span())
                 found.append(_port_suffix(text, Mention(en, *match.span()), matcher.regions))
+    if matcher.world is not None:
+        for match in matcher.world.finditer(text):
+            if _free(taken, match.start(), match.end()):
+                taken.append(match.span())
+                found.append(Mention(match.group(), *match.span()))
+    # "Central Asian countries", "Japanese firms": a demonym names its place (the glossary's
+    # spelling when it has the place, else the demonym file's: "Japan").
+    for place, start, end in demonym_mentions(text, matcher.english_names + _demonym_places()):
+        if _free(taken, start, end):
+            taken.append((start, end))
+            found.append(Mention(place, start, end))
     return sorted(found, key=lambda m: m.start)
+
+
+_CURRENCY_AFTER = re.compile(r"\.?\s+(?:dollars?|yuan|yen|francs?|pounds?|rupees?|pesos?)\b", re.I)
 
 
 def _name_runs(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
@@ -124,6 +168,8 @@ def _name_runs(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
     stopwords and metric words; a lone word at a sentence start is not taken as a name."""
     names = []
     for run in _CAPITALISED_RUN.finditer(text):
+        if _CURRENCY_AFTER.match(text, run.end()):  # "US dollars", "Hong Kong dollars" are money
+            continue
         words = [(w.group(), run.start() + w.start(), run.start() + w.end())
                  for w in re.finditer(r"[A-Za-z'’]+", run.group())]
         for index, (word, _, _) in enumerate(words):
@@ -154,9 +200,15 @@ def _name_runs(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
 
 def entity_mentions(text: str, glossary: Glossary) -> list[Mention]:
     """Places from the glossary plus other capitalised names, in text order."""
+    return list(_entity_mentions(text, glossary))
+
+
+@lru_cache(maxsize=4096)
+def _entity_mentions(text: str, glossary: Glossary) -> tuple[Mention, ...]:
+    """Cached: answerability reads the same passages' places question after question."""
     places = place_mentions(text, glossary)
     taken = [(m.start, m.end) for m in places]
-    return sorted(places + _name_runs(text, taken), key=lambda m: m.start)
+    return tuple(sorted(places + _name_runs(text, taken), key=lambda m: m.start))
 
 
 class MetricMention(NamedTuple):
@@ -181,6 +233,12 @@ def _metric_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
 
 def metric_mentions(text: str) -> list[MetricMention]:
     """Metric concepts cued in `text`, longest cue first, no overlaps, in text order."""
+    return list(_metric_mentions(text))
+
+
+@lru_cache(maxsize=8192)
+def _metric_mentions(text: str) -> tuple[MetricMention, ...]:
+    """Cached: a figure's label is read for its concepts once per question it is a candidate of."""
     taken: list[tuple[int, int]] = []
     found = []
     for pattern, concept in _metric_patterns():
@@ -188,7 +246,7 @@ def metric_mentions(text: str) -> list[MetricMention]:
             if _free(taken, *match.span()):
                 taken.append(match.span())
                 found.append(MetricMention(concept, *match.span()))
-    return sorted(found, key=lambda m: m.start)
+    return tuple(sorted(found, key=lambda m: m.start))
 
 
 def _language(question: str) -> str:
@@ -198,7 +256,10 @@ def _language(question: str) -> str:
 # Answer-kind cues, tried in this order (the first that matches wins).
 _KIND_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("share", re.compile(r"what (?:percentage|percent|proportion|share|fraction)|how much of a share"
-                         r"|percentage of|proportion of|share of|占比|比重|比例|百分之|占.{0,12}多少", re.I)),
+                         r"|percentage of|proportion of|share of|占比|比重|比例|百分之|占.{0,12}多少"
+                         # a change asked as a percentage is a percentage, whatever it is of
+                         r"|\bpercentage (?:increase|decrease|change|growth|rise|fall|drop)\b|\bgrowth rate\b"
+                         r"|\b(?:in|as a) percent(?:age)?\b|增长率|增速|增幅", re.I)),
     ("when", re.compile(r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bwhat date\b|什么时候|何时|哪一?年|何年|哪天", re.I)),
     ("how_many", re.compile(r"\bhow many\b|\bnumber of\b|几[个项家条对座所名位批次件种类]|多少[个项家条对座所名位批次件种类人]", re.I)),
     ("how_much", re.compile(r"\bhow (?:much|large|big|long)\b|多少|多大|多长|多少钱", re.I)),

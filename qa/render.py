@@ -1,6 +1,6 @@
 """An Answer as the `qa ask --json` contract, or as text for a person.
 
-The JSON shape is the stable contract of DESIGN.md: scripts and benchmarks depend on it,
+The JSON shape is the stable contract of docs/design.md: scripts and benchmarks depend on it,
 so it has exactly these keys and nothing else.
 """
 

@@ -10,7 +10,7 @@ here is tuned by hand.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
@@ -30,15 +30,25 @@ class Scorer:
     version: str
     fitted_on: str
     ablated: frozenset[str] = field(default=frozenset())
+    min_score: float | None = None  # a best figure scoring less does not answer (calibrated)
+
+    @property
+    def _effective(self) -> tuple[float, ...]:
+        return tuple(0.0 if name in self.ablated else w for w, name in zip(self.weights, FEATURE_NAMES))
 
     def score(self, features: FigureFeatures) -> float:
-        return round(sum(w * x for w, x, name in zip(self.weights, features.vector(), FEATURE_NAMES)
-                         if name not in self.ablated), 9)
+        return round(sum(w * x for w, x in zip(self._effective, features.vector())), 9)
 
-    def rank(self, figures: Sequence[Figure], features: Sequence[FigureFeatures]) -> list[Figure]:
+    def scores(self, features: Sequence[FigureFeatures]) -> list[float]:
+        weights = self._effective
+        return [round(sum(w * x for w, x in zip(weights, f.vector())), 9) for f in features]
+
+    def rank(self, figures: Sequence[Figure], features: Sequence[FigureFeatures],
+             scores: Sequence[float] | None = None) -> list[Figure]:
         """Figures best first; ties broken by the figure's clause share (three lengths of
         one sentence), then by document and position, so the order is stable."""
-        scored = [(self.score(x), x.clause_share, f) for f, x in zip(figures, features)]
+        scores = self.scores(features) if scores is None else scores
+        scored = [(s, x.clause_share, f) for f, x, s in zip(figures, features, scores)]
         scored.sort(key=lambda s: (-s[0], -s[1], s[2].doc_id, s[2].start, s[2].end, s[2].text))
         return [figure for _, _, figure in scored]
 
@@ -47,7 +57,10 @@ class Scorer:
         unknown = sorted(set(names) - set(FEATURE_NAMES))
         if unknown:
             raise SettingsError(f"unknown feature(s) {', '.join(unknown)}; features are: {', '.join(FEATURE_NAMES)}")
-        return Scorer(self.weights, self.version, self.fitted_on, self.ablated | frozenset(names))
+        return replace(self, ablated=self.ablated | frozenset(names))
+
+    def with_min_score(self, min_score: float | None) -> "Scorer":
+        return replace(self, min_score=min_score)
 
     def describe(self) -> str:
         ablated = f"; ablated: {', '.join(sorted(self.ablated))}" if self.ablated else ""
@@ -65,8 +78,9 @@ def scorer_from_dict(data: dict[str, Any]) -> Scorer:
     if missing:
         raise SettingsError(f"the figure scorer's weights lack {', '.join(missing)}; "
                             f"refit them with `python -m eval.fit_scorer`")
+    min_score = data.get("min_score")
     return Scorer(tuple(float(weights[name]) for name in FEATURE_NAMES), str(data.get("version", "?")),
-                  str(data.get("fitted_on", "?")))
+                  str(data.get("fitted_on", "?")), min_score=None if min_score is None else float(min_score))
 
 
 @lru_cache(maxsize=4)

@@ -1,4 +1,4 @@
-"""`qa ask`: the --json contract of DESIGN.md for every question of the evaluation set (one
+"""`qa ask`: the --json contract of docs/design.md for every question of the evaluation set (one
 process, stdin batch mode), the text answer, and clear refusals of bad input (exit 2, no
 traceback; in batch mode an error object for the bad line and exit 1).
 """
@@ -48,7 +48,7 @@ def is_int(value) -> bool:
 
 
 def check_contract(answer: dict, question: str, top_k: int = 5) -> None:
-    """One `qa ask --json` object against DESIGN.md: exact keys, types, spans, order."""
+    """One `qa ask --json` object against docs/design.md: exact keys, types, spans, order."""
     assert set(answer) == ANSWER_KEYS, sorted(answer)
     assert answer["question"] == question
     assert isinstance(answer["answerable"], bool)

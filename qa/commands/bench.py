@@ -90,7 +90,7 @@ def run_tatqa_command(args: argparse.Namespace) -> int:
     say(f"{len(questions)} questions ({args.part} documents); opening the index ...")
     assistant = Assistant(open_tatqa_index(args.dir, progress=say))
     records = ask_all(assistant, questions, args.mode, progress=say)
-    scorer = assistant.scorer_description() if hasattr(assistant, "scorer_description") else "rules"
+    scorer = assistant.scorer.describe()
     for name, row in groups(records).items():
         if row["questions"]:
             print(f"{name:<11} n={row['questions']:<4} strict {row['strict']:.3f}  lenient {row['lenient']:.3f}  "

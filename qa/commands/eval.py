@@ -16,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "eval", help="score a question set: retrieval, figures, answerability, latency",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Ask every question of each SET (JSON Lines in the format of DESIGN.md) "
+        description="Ask every question of each SET (JSON Lines in the format of docs/design.md) "
         "in each retrieval mode and report Recall@1/5/10, MRR@10, nDCG@10, figure "
         "accuracy@1, answerable accuracy and latency p50/p95, overall, per split and per "
         "tag, with the failing questions of each mode. Writes <out>/<set>.md, .json and .png.",
