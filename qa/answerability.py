@@ -22,6 +22,7 @@ from qa.settings import QASettings
 from qa.types import Figure, Passage
 
 FIGURE_SEEKING = ("how_many", "how_much", "share")
+SHARE_UNITS = ("%", "pp", "bp")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,10 @@ def figure_verdict(
     """A number is asked for: the best figure must fit it. Its own context (the sentence
     it stands in, or a table cell's row and column labels) must name every place the
     question names ("Dongguan's imports from Africa" is not answered by Dongguan's from
-    Central Asia), hold the year asked, and the figure must not measure something else."""
+    Central Asia), hold the year asked, and the figure must not measure something else:
+    a share question wants a percentage. (Requiring a content word of the question in the
+    figure's label or context was tried: right on the dev split's near misses, it refused
+    right answers on TAT-QA whose labels lack the table's title, so it is not used.)"""
     if not figures:
         return Verdict(False, "no figure in the retrieved passages answers it")
     best = figures[0]
@@ -74,6 +78,8 @@ def figure_verdict(
     match = figure_matches(analysis, best)
     if match.metric == "conflict":
         return Verdict(False, f"the closest figure ({shown}) measures something else than the question asks")
+    if analysis.answer_kind == "share" and best.unit not in SHARE_UNITS:
+        return Verdict(False, f"the closest figure ({shown}) is not a percentage")
     return Verdict(True)
 
 

@@ -1,0 +1,34 @@
+"""The figure verdict on written examples: a refusal always says why."""
+
+import pytest
+
+from corpus.glossary import load_glossary
+from qa.answerability import figure_verdict
+from qa.question import analyse_question
+from qa.types import Figure
+
+
+@pytest.fixture(scope="module")
+def glossary():
+    return load_glossary()
+
+
+def fig(value, unit, label):
+    return Figure(value=value, unit=unit, text=str(value), doc_id="d", start=0, end=3, label=label)
+
+
+@pytest.mark.parametrize("question", ["What was the growth rate of exports in 2019?",
+                                      "What was the percentage increase in operating costs in 2019?"])
+def test_a_share_question_is_not_answered_by_money(glossary, question):
+    analysis = analyse_question(question, glossary)
+    money = figure_verdict(analysis, [fig(5e9, "USD", "exports 2019")], lambda f: "2019", glossary)
+    assert not money.answerable and "not a percentage" in money.reason
+    share = figure_verdict(analysis, [fig(7.2, "%", "exports 2019")], lambda f: "2019", glossary)
+    assert share.answerable and share.reason == ""
+
+
+def test_another_year_is_refused_with_the_year(glossary):
+    analysis = analyse_question("What was revenue in 2021?", glossary)
+    figure = Figure(value=1.0, unit="USD", text="1", doc_id="d", start=0, end=1, label="revenue 2019", year=2019)
+    verdict = figure_verdict(analysis, [figure], lambda f: "", glossary)
+    assert not verdict.answerable and "2021" in verdict.reason
