@@ -37,7 +37,7 @@ Per-share and ratio rows keep no scale; rows labelled as percentages are %.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from corpus.cells import (
     NO_DATA,
@@ -380,12 +380,13 @@ def _parse_rows(
         first_unit = first_unit or header.unit
         columns.extend(header.columns)
         section: tuple[str, int] | None = None
+        currencies = _column_currencies([row for role, row in block.rows if role == "data"], width)
         for role, row in block.rows:
             if role == "section":
                 section = row_period(row[0].text) or section
                 table_rows.append(TableRow(row[0], ()))
                 continue
-            context = _RowContext(doc_id, table_id, header.unit or unit, section)
+            context = _RowContext(doc_id, table_id, header.unit or unit, section, currencies)
             table_rows.append(TableRow(row[0], _row_facts(context, row, header.columns)))
     if not table_rows:
         return None
@@ -530,6 +531,19 @@ class _RowContext:
     table_id: str
     unit: str | None
     section: tuple[str, int] | None
+    currencies: tuple[str | None, ...] = ()  # per column: the currency its cells write, if one
+
+
+def _column_currencies(rows: list[list[Cell]], width: int) -> tuple[str | None, ...]:
+    """Per column, the one currency symbol its cells write ("$" on the first and total
+    rows only, as accounts are set): every amount of the column is in it."""
+    found: list[set[str]] = [set() for _ in range(width)]
+    for row in rows:
+        for j, cell in enumerate(row[1 : width + 1]):
+            number = read_number(cell.text) if cell.text else None
+            if number is not None and number.currency:
+                found[j].add(number.currency)
+    return tuple(next(iter(f)) if len(f) == 1 else None for f in found)
 
 
 def _row_facts(context: _RowContext, row: list[Cell], columns: list[TableColumn]) -> tuple[Fact, ...]:
@@ -542,6 +556,10 @@ def _row_facts(context: _RowContext, row: list[Cell], columns: list[TableColumn]
         if cell is None or cell.text in NO_DATA:
             continue
         number = read_number(cell.text)
+        if number is not None and number.currency is None and number.suffix is None \
+                and j < len(context.currencies) and context.currencies[j] \
+                and _row_cue(label.text) not in ("percent", "ratio"):
+            number = replace(number, currency=context.currencies[j])
         period, year = (column.period, column.year) if column.year is not None else (row_dated or (None, None))
         facts.append(
             Fact(

@@ -127,7 +127,8 @@ class FigureFinder:
 
     def _precision(self, label: str, question_terms: set[str], chinese: bool) -> float:
         """The IDF-weighted share of a label's terms that the question has: "Other
-        charges" fits "What were total charges?" less than "Total charges" does."""
+        charges" fits "What were total charges?" less than "Total charges" does. (Leaving
+        years out of the label was tried: cross-validated top-1 0.797 -> 0.783.)"""
         terms = self.terms(label, chinese)
         weights = self.index.bm25.idf(sorted(terms))
         total = sum(weights.values())

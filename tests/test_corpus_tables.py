@@ -190,7 +190,8 @@ def test_money_negatives_and_a_title_row_over_the_years():
     cells = by_cell(table)
     assert cells[("Net sales", "2019")].raw == "$ 1,452.4"
     assert scale_unit(cells[("Net sales", "2019")]) == (1e3, "USD")
-    assert scale_unit(cells[("Other expense", "2019")]) == (1e3, None)
+    # "$" on some cells of a column puts the whole column in dollars, as accounts are set
+    assert scale_unit(cells[("Other expense", "2019")]) == (1e3, "USD")
     assert ("Other expense", "2018") not in cells  # "—" is no data
     assert (cells[("", "2018")].value, cells[("", "2018")].year) == (6090, 2018)  # a total row stays data
     assert table.unit == "(In thousands)" and table.corner_label == "(In thousands)"
@@ -232,7 +233,7 @@ def test_unit_sentence_before_the_table_per_share_and_percent_rows():
     revenue = cells[("Revenue", "FY2019")]
     assert (revenue.value, revenue.period, revenue.year) == (23406, "FY2019", 2019)
     assert scale_unit(revenue) == (1e6, "USD")
-    assert (cells[("Diluted earnings per share", "FY2019")].unit, cells[("Diluted earnings per share", "FY2018")].unit) == ("$", None)
+    assert (cells[("Diluted earnings per share", "FY2019")].unit, cells[("Diluted earnings per share", "FY2018")].unit) == ("$", "$")
     assert cells[("Diluted earnings per share", "FY2018")].value == -0.27
     assert [cells[("Gross margin %", y)].unit for y in ("FY2019", "FY2018")] == ["%", "%"]
     assert (cells[("Revenue growth", "FY2019")].value, cells[("Revenue growth", "FY2019")].unit) == (-4.1, "%")
@@ -318,7 +319,7 @@ def test_unit_declared_in_the_paragraph_after_the_table():
     )
     table = parse_one(text)
     buildings = by_cell(table)[("Buildings", "2018")]
-    assert (buildings.period, scale_unit(buildings)) == ("March 31, 2018", (1e6, None))
+    assert (buildings.period, scale_unit(buildings)) == ("March 31, 2018", (1e6, "USD"))
     assert scale_unit(by_cell(table)[("Land", "2019")]) == (1e6, "USD")
 
 
