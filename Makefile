@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench fit clean
 
 setup: $(STAMP)
 
@@ -39,6 +39,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m eval.bench
+
+# Refit the figure scorer's weights (qa/data/figure_scorer.json) on the dev split and the
+# TAT-QA fit documents; re-run `make bench` afterwards.
+fit: $(STAMP)
+	$(PY) -m eval.fit_scorer
 
 clean:
 	rm -rf $(VENV) build *.egg-info

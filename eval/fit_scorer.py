@@ -159,7 +159,8 @@ def _loss(w: np.ndarray, groups: Sequence[Group], l2: float) -> tuple[float, np.
 def fit(groups: Sequence[Group], l2: float, start: np.ndarray | None = None) -> np.ndarray:
     from scipy.optimize import minimize
 
-    w0 = np.zeros(len(FEATURE_NAMES)) if start is None else start
+    width = groups[0].x.shape[1] if groups else len(FEATURE_NAMES)
+    w0 = np.zeros(width) if start is None else start
     result = minimize(_loss, w0, args=(groups, l2), jac=True, method="L-BFGS-B", options={"maxiter": 500})
     return result.x
 
