@@ -8,7 +8,8 @@ plus other currencies by ISO code (EUR, GBP, ...), "bp" for basis points, "pp" f
 percentage points, "yr" for a length of time ("15 years", as opposed to the calendar year
 2016) and "date" for a day of the year without a year.
 
-Financial reports write units their own way; the words are data (`corpus/units.tsv`):
+All the words are data (`corpus/units.tsv`, read once at import): the scale and unit words
+of prose and Chinese headers, and the words financial reports write units with:
 
     written                                   scale   unit
     $'000, '000, $000, £000                   1e3     USD / None / USD / GBP
@@ -42,49 +43,52 @@ class UnitScale:
     unit: str | None
 
 
+FINANCIAL_UNITS_FILE = Path(__file__).with_name("units.tsv")
+_FINANCIAL_KINDS = ("currency", "scale", "short", "unit", "count", "filler")
+_WORD_KINDS = ("scale_zh", "scale_en", "unit_zh", "unit_en")
+
+
+def _read_rows(path: Path) -> tuple[tuple[str, str, str], ...]:
+    """The (word, kind, value) rows of units.tsv in file order, words as written."""
+    found: list[tuple[str, str, str]] = []
+    with path.open(encoding="utf-8", newline="") as lines:
+        rows = csv.reader((line for line in lines if not line.startswith("#")), delimiter="\t")
+        for row in rows:
+            if not row or row[0] == "word":
+                continue
+            word, kind, value = row[0], row[1], (row[2] if len(row) > 2 else "")
+            if kind not in _FINANCIAL_KINDS + _WORD_KINDS:
+                raise ValueError(f"{path}: kind {kind!r} of {word!r} is not one of {_FINANCIAL_KINDS + _WORD_KINDS}")
+            if kind in _WORD_KINDS and any(w == word and k == kind for w, k, _ in found):
+                raise ValueError(f"{path}: {word!r} is twice a {kind}")
+            found.append((word, kind, value))
+    return tuple(found)
+
+
+_ROWS = _read_rows(FINANCIAL_UNITS_FILE)
+
+
+def _scale_words(kind: str) -> Mapping[str, float]:
+    """The scale words of one kind of units.tsv, in file order."""
+    return MappingProxyType({word: float(value) for word, k, value in _ROWS if k == kind})
+
+
+def _unit_words(kind: str) -> Mapping[str, str | None]:
+    """The unit words of one kind of units.tsv, in file order; an empty value is None."""
+    return MappingProxyType({word: value or None for word, k, value in _ROWS if k == kind})
+
+
 # Scale words. Chinese ones attach to the number ("1.2万亿"), English ones follow it.
-CHINESE_SCALES: Mapping[str, float] = MappingProxyType(
-    {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "十亿": 1e9, "亿": 1e8,
-     "千万": 1e7, "百万": 1e6, "十万": 1e5, "万": 1e4, "千": 1e3}
-)
-ENGLISH_SCALES: Mapping[str, float] = MappingProxyType(
-    {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-)
+CHINESE_SCALES: Mapping[str, float] = _scale_words("scale_zh")
+ENGLISH_SCALES: Mapping[str, float] = _scale_words("scale_en")
 SCALE_WORDS: Mapping[str, float] = MappingProxyType({**CHINESE_SCALES, **ENGLISH_SCALES})
 
-# Chinese unit words as written after a number or inside a header's parentheses.
-CHINESE_UNITS: Mapping[str, str | None] = MappingProxyType(
-    {
-        "元人民币": "CNY", "人民币元": "CNY", "人民币": "CNY", "元": "CNY",
-        "美元": "USD", "港元": "HKD", "港币": "HKD", "澳门元": "MOP", "欧元": "EUR",
-        "平方公里": "km2", "平方千米": "km2", "公里": "km", "千米": "km",
-        "吨": "t", "TEU": "TEU", "标箱": "TEU", "标准箱": "TEU",
-        "人次": "person", "人": "person", "名": "person",
-        "%": "%", "％": "%", "个百分点": "pp", "百分点": "pp",
-        # Classifiers of bare counts (68个项目, 9项任务, 180个国家).
-        "个": None, "项": None, "家": None, "条": None, "座": None, "所": None,
-        "对": None, "批": None, "艘": None, "件": None, "颗": None, "倍": None,
-    }
-)
+# Chinese unit words as written after a number or inside a header's parentheses, with the
+# classifiers of bare counts (68个项目, 9项任务, 180个国家) as None.
+CHINESE_UNITS: Mapping[str, str | None] = _unit_words("unit_zh")
 
 # English unit words (matched case-insensitively, whole words).
-ENGLISH_UNITS: Mapping[str, str | None] = MappingProxyType(
-    {
-        "yuan": "CNY", "rmb": "CNY", "cny": "CNY", "renminbi": "CNY",
-        "us dollars": "USD", "us dollar": "USD", "dollars": "USD", "dollar": "USD", "usd": "USD",
-        "hong kong dollars": "HKD", "hkd": "HKD", "patacas": "MOP", "euros": "EUR",
-        "square kilometers": "km2", "square kilometres": "km2", "square kilometer": "km2",
-        "square km": "km2", "sq km": "km2", "km2": "km2", "km²": "km2",
-        "kilometers": "km", "kilometres": "km", "kilometer": "km", "km": "km",
-        "tons": "t", "tonnes": "t", "ton": "t", "tonne": "t",
-        "teus": "TEU", "teu": "TEU", "standard containers": "TEU",
-        "people": "person", "persons": "person", "person": "person",
-        "passengers": "person", "passenger trips": "person", "visitors": "person",
-        "percentage points": "pp", "percentage point": "pp", "percent": "%", "per cent": "%",
-        "%": "%",
-        "times": None,
-    }
-)
+ENGLISH_UNITS: Mapping[str, str | None] = _unit_words("unit_en")
 
 _UNIT_LINE_PREFIX = re.compile(r"^\s*(?:单位|unit|units)\s*[:：]\s*", re.IGNORECASE)
 _BRACKETS = str.maketrans("", "", "()（）[]")
@@ -133,10 +137,6 @@ def parse_unit(text: str) -> UnitScale | None:
     return _financial_unit(text)
 
 
-FINANCIAL_UNITS_FILE = Path(__file__).with_name("units.tsv")
-_FINANCIAL_KINDS = ("currency", "scale", "short", "unit", "count", "filler")
-
-
 @dataclass(frozen=True)
 class _UnitWord:
     kind: str
@@ -144,30 +144,27 @@ class _UnitWord:
     unit: str | None
 
 
-def _read_financial_words(path: Path) -> Mapping[str, _UnitWord]:
-    """The words of units.tsv, longest first (so "u.s. dollars" wins over "dollars")."""
+def _read_financial_words(rows: tuple[tuple[str, str, str], ...]) -> Mapping[str, _UnitWord]:
+    """The financial words of units.tsv, lowercased, longest first (so "u.s. dollars" wins
+    over "dollars")."""
     words: dict[str, _UnitWord] = {}
-    with path.open(encoding="utf-8", newline="") as lines:
-        rows = csv.reader((line for line in lines if not line.startswith("#")), delimiter="\t")
-        for row in rows:
-            if not row or row[0] == "word":
-                continue
-            word, kind, value = row[0].lower(), row[1], (row[2] if len(row) > 2 else "")
-            if kind not in _FINANCIAL_KINDS:
-                raise ValueError(f"{path}: kind {kind!r} of {word!r} is not one of {_FINANCIAL_KINDS}")
-            if kind == "currency":
-                words[word] = _UnitWord(kind, 1.0, value)
-            elif kind in ("scale", "short"):
-                words[word] = _UnitWord(kind, float(value), None)
-            elif kind == "unit":
-                scale, unit = value.split()
-                words[word] = _UnitWord(kind, float(scale), unit)
-            else:
-                words[word] = _UnitWord(kind, 1.0, None)
+    for written, kind, value in rows:
+        if kind not in _FINANCIAL_KINDS:
+            continue
+        word = written.lower()
+        if kind == "currency":
+            words[word] = _UnitWord(kind, 1.0, value)
+        elif kind in ("scale", "short"):
+            words[word] = _UnitWord(kind, float(value), None)
+        elif kind == "unit":
+            scale, unit = value.split()
+            words[word] = _UnitWord(kind, float(scale), unit)
+        else:
+            words[word] = _UnitWord(kind, 1.0, None)
     return MappingProxyType(dict(sorted(words.items(), key=lambda item: -len(item[0]))))
 
 
-FINANCIAL_WORDS: Mapping[str, _UnitWord] = _read_financial_words(FINANCIAL_UNITS_FILE)
+FINANCIAL_WORDS: Mapping[str, _UnitWord] = _read_financial_words(_ROWS)
 # Canonical units that are money.
 CURRENCIES = frozenset(
     {w.unit for w in FINANCIAL_WORDS.values() if w.kind == "currency"}
