@@ -260,7 +260,9 @@ _KIND_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
                          # a change asked as a percentage is a percentage, whatever it is of
                          r"|\bpercentage (?:increase|decrease|change|growth|rise|fall|drop)\b|\bgrowth rate\b"
                          r"|\b(?:in|as a) percent(?:age)?\b|增长率|增速|增幅", re.I)),
-    ("when", re.compile(r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bwhat date\b|什么时候|何时|哪一?年|何年|哪天", re.I)),
+    # "When did ...", not "What happens when ..." (a condition, not a time asked for).
+    ("when", re.compile(r"^\W*when\b|\bwhen (?:did|was|is|were|will|does|do|has|had|can)\b|\bwhat year\b"
+                        r"|\bwhich year\b|\bwhat date\b|什么时候|何时|哪一?年|何年|哪天", re.I)),
     ("how_many", re.compile(r"\bhow many\b|\bnumber of\b|几[个项家条对座所名位批次件种类]|多少[个项家条对座所名位批次件种类人]", re.I)),
     ("how_much", re.compile(r"\bhow (?:much|large|big|long)\b|多少|多大|多长|多少钱", re.I)),
     ("which", re.compile(r"\b(?:which|who|where)\b|哪个|哪些|哪座|哪里|谁", re.I)),

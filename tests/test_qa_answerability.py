@@ -34,3 +34,13 @@ def test_another_year_is_refused_with_the_year(glossary):
     figure = Figure(value=1.0, unit="USD", text="1", doc_id="d", start=0, end=1, label="revenue 2019", year=2019)
     verdict = figure_verdict(analysis, [figure], lambda f: "", glossary)
     assert not verdict.answerable and "2021" in verdict.reason
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("What happens when the timeout expires?", "other"),   # a condition, not a time asked for
+    ("When did the bridge open?", "when"),
+    ("In 2019, when was the plan issued?", "when"),
+    ("In which year was revenue larger?", "when"),
+])
+def test_when_is_a_question_of_time_only_when_it_asks_one(glossary, question, kind):
+    assert analyse_question(question, glossary).answer_kind == kind
