@@ -24,6 +24,7 @@ from qa.types import Figure
 # A number followed (within COUNTED_WINDOW terms) by what a "how many" question counts is
 # marked `counted_next` (a feature of the scorer).
 COUNTED_WINDOW = 4
+NEAR_CHARS = 60  # what "right before a number" means for `near_share`
 _NEXT_NUMBER = re.compile(r"\d")
 
 
@@ -45,6 +46,7 @@ class Candidate(NamedTuple):
     in_table: bool = False
     row: str = ""  # a table cell's row label
     fact: Fact | None = None  # a table cell's fact
+    near: str = ""  # the words right before a number in prose, on its line
     columns: str = ""  # its column labels that are not its period ("Net Change ($)", 出口)
 
 
@@ -56,8 +58,9 @@ def _measure_labels(fact: Fact) -> list[str]:
 
 
 def _prose_candidate(document: Document, figure: Figure, context: str) -> Candidate:
+    before = document.text[max(0, figure.start - NEAR_CHARS):figure.start]
     return Candidate(figure, f"{figure.label} {sentence_around(document, figure.start)}", context,
-                     clause_around(document, figure.start, figure.end))
+                     clause_around(document, figure.start, figure.end), near=before.split("\n")[-1])
 
 
 def _head_word(phrase: str, tokenize: Callable[[str], list[str]]) -> str:
@@ -114,6 +117,7 @@ class FigureFinder:
         surroundings = [
             Surroundings(
                 context_share=share(c.around), clause_share=share(c.clause), label_share=share(c.figure.label),
+                near_share=share(c.near) if c.near else 0.0,
                 label_precision=self._precision(c.figure.label, question_terms, chinese),
                 row_precision=self._precision(c.row, question_terms, chinese) if c.row else 0.0,
                 row_share=share(c.row) if c.row else 0.0,

@@ -35,7 +35,8 @@ KEYWORD_CAP = 3
 class Surroundings:
     """What is known about a figure besides itself (filled by qa.candidates and the
     assistant): IDF-weighted shares of the question's terms found in its label and
-    sentence (`context_share`), in its comma clause, in its label alone; the share of the
+    sentence (`context_share`), in its comma clause, in its label alone, in the words
+    right before a number in prose (`near_share`: "amortization expense was $163"); the share of the
     label's own terms that the question has (`label_precision`); for a table cell the
     same for its row label alone (`row_precision`: the question names the whole row;
     `row_share`: the row holds the question's terms) and for its non-period column labels
@@ -46,6 +47,7 @@ class Surroundings:
     context_share: float = 0.0
     clause_share: float = 0.0
     label_share: float = 0.0
+    near_share: float = 0.0
     label_precision: float = 0.0
     row_precision: float = 0.0
     row_share: float = 0.0
@@ -82,6 +84,7 @@ class FigureFeatures:
     context_share: float
     clause_share: float
     label_share: float
+    near_share: float
     label_precision: float
     row_precision: float
     row_share: float
@@ -147,6 +150,7 @@ def figure_features(analysis: QuestionAnalysis, figure: Figure, around: Surround
         context_share=around.context_share,
         clause_share=around.clause_share,
         label_share=around.label_share,
+        near_share=around.near_share,
         label_precision=around.label_precision,
         row_precision=around.row_precision,
         row_share=around.row_share,
