@@ -294,6 +294,12 @@ def _resolve(rule: _Rule, match: re.Match[str], grammar: _Grammar) -> Quantity |
     return Quantity(match.start(), match.end(), float(value), None, "ordinal", written=written)
 
 
+# ECMA-48 escape sequences: CSI (ESC [ or U+009B ... final byte), OSC (ESC ] or U+009D ...
+# BEL or ST), and two-character escapes.
+_TERMINAL_ESCAPE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\\\|\x9c)?"
+                              r"|\x1b[@-Z\\-_]")
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """Every quantity, count, year, date and ordinal in `text`, in text order, with exact
     spans (`text[q.start:q.end]` is what is written). Rules apply in the grammar's order;
@@ -301,6 +307,9 @@ def find_quantities(text: str) -> list[Quantity]:
     a "none" rule's span (a code, a list marker) yields nothing."""
     grammar = _grammar()
     normal = text.translate(grammar.normalise)
+    # Terminal escape sequences are not text: "\x1b]0;title\x07" holds no quantity 0. They
+    # read as spaces of the same length, so every span still cites `text`.
+    normal = _TERMINAL_ESCAPE.sub(lambda m: " " * len(m.group()), normal)
     taken: list[tuple[int, int]] = []
     found: list[Quantity] = []
     for rule in grammar.rules:

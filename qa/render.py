@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from corpus.types import Document
+from qa.safe_output import visible
 from qa.types import Answer, Figure, Passage
 
 
@@ -58,16 +59,17 @@ def format_value(value: float, unit: str | None) -> str:
 
 
 def _marked(text: str, offset: int, marks: list[tuple[int, int]], style: tuple[str, str]) -> str:
-    """`text` (starting at document offset `offset`) with the marked spans wrapped."""
+    """`text` (starting at document offset `offset`) with the marked spans wrapped; the
+    document's own text shown safely (`qa.safe_output.visible`), the marks as given."""
     opening, closing = style
     pieces, cursor = [], 0
     for start, end in sorted(marks):
         left, right = max(start - offset, cursor), min(end - offset, len(text))
         if left >= right:
             continue
-        pieces += [text[cursor:left], opening, text[left:right], closing]
+        pieces += [visible(text[cursor:left]), opening, visible(text[left:right]), closing]
         cursor = right
-    pieces.append(text[cursor:])
+    pieces.append(visible(text[cursor:]))
     return "".join(pieces)
 
 
@@ -80,20 +82,21 @@ def answer_text(answer: Answer, documents: dict[str, Document], color: bool = Fa
     if answer.answerable and answer.figures and answer.asks_for_figure:
         best = answer.figures[0]
         shown = best.text if best.unit == "date" else format_value(best.value, best.unit)  # 914 means September 14
-        lines.append(f"Answer: {shown}  ({best.label or best.text})")
-        lines.append(f"  as written: \"{best.text}\" in {best.doc_id} [{best.start}:{best.end}]")
+        lines.append(f"Answer: {visible(shown)}  ({visible(best.label or best.text)})")
+        lines.append(f"  as written: \"{visible(best.text)}\" in {visible(best.doc_id)} [{best.start}:{best.end}]")
         for other in answer.figures[1:3]:
-            lines.append(f"  also: {format_value(other.value, other.unit)}  ({other.label}) {other.doc_id} [{other.start}:{other.end}]")
+            lines.append(f"  also: {format_value(other.value, other.unit)}  ({visible(other.label)}) "
+                         f"{visible(other.doc_id)} [{other.start}:{other.end}]")
     elif answer.answerable:
         lines.append("Answer: see the passages below.")
     else:
-        lines.append("Not found in the documents" + (f": {answer.reason}." if answer.reason else "."))
+        lines.append("Not found in the documents" + (f": {visible(answer.reason)}." if answer.reason else "."))
         lines.append("The closest passages, as evidence only:")
     figure_marks = [(f.start, f.end) for f in answer.figures[:1]]
     for passage in answer.passages:
         chunk = passage.chunk
-        where = f"{chunk.doc_id}:{passage.line} [{chunk.start}:{chunk.end}]"
-        context = chunk.table_caption or chunk.section or ""
+        where = f"{visible(chunk.doc_id)}:{passage.line} [{chunk.start}:{chunk.end}]"
+        context = visible(chunk.table_caption or chunk.section or "")
         lines.append("")
         lines.append(f"[{passage.rank}] {where}  score {passage.score:.3f}" + (f"  — {context}" if context else ""))
         cited = documents[chunk.doc_id].text[chunk.start:chunk.end]

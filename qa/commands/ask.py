@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -51,10 +50,11 @@ def _say(message: str) -> None:
 
 def _print_answer(assistant, question: str, args: argparse.Namespace) -> None:
     from qa.render import answer_json, answer_text
+    from qa.safe_output import json_line
 
     answer = assistant.ask(question, top_k=args.top_k, mode=args.mode, doc=args.doc)
     if args.json:
-        print(json.dumps(answer_json(answer, assistant.index.documents), ensure_ascii=False), flush=True)
+        print(json_line(answer_json(answer, assistant.index.documents)), flush=True)
     else:
         print(answer_text(answer, assistant.index.documents, color=sys.stdout.isatty()), flush=True)
 
@@ -79,6 +79,7 @@ def read_stdin_questions(raw: bytes) -> list[tuple[str | None, str | None]]:
 
 def _run_batch(assistant, args: argparse.Namespace) -> int:
     from corpus.errors import QuestionError
+    from qa.safe_output import json_line, visible
 
     failed = 0
     for question, error in read_stdin_questions(sys.stdin.buffer.read()):
@@ -89,9 +90,9 @@ def _run_batch(assistant, args: argparse.Namespace) -> int:
         except QuestionError as problem:
             failed += 1
             if args.json:
-                print(json.dumps({"question": question, "error": str(problem)}, ensure_ascii=False), flush=True)
+                print(json_line({"question": question, "error": str(problem)}), flush=True)
             else:
-                print(f"error: {problem}", flush=True)
+                print(f"error: {visible(str(problem))}", flush=True)
             _say(f"line skipped: {problem}")
     return EXIT_SOME_LINES_FAILED if failed else 0
 

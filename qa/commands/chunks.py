@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -12,6 +11,7 @@ from corpus.chunker import ChunkSettings, chunk_documents
 from corpus.glossary import load_glossary
 from corpus.loader import load_corpus
 from corpus.types import CHUNK_KINDS
+from qa.safe_output import json_line, visible
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
                 "kind": chunk.kind, "section": chunk.section,
                 "table_caption": chunk.table_caption, "chunk_id": chunk.chunk_id,
             }
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.write(json_line(row) + "\n")
         return 0
     kinds = Counter(chunk.kind for chunk in chunks)
     tables = sum(1 for chunk in chunks if chunk.kind == "table")
@@ -62,6 +62,6 @@ def run(args: argparse.Namespace) -> int:
     per_doc = Counter(chunk.doc_id for chunk in chunks)
     for document in corpus.documents:
         count = per_doc[document.doc_id]
-        out.write(f"  {document.doc_id}: {count} chunks, {len(document.text)} chars"
-                  f" - {document.title[:60]}\n")
+        out.write(f"  {visible(document.doc_id)}: {count} chunks, {len(document.text)} chars"
+                  f" - {visible(document.title[:60])}\n")
     return 0
