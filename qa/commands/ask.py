@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import BinaryIO, Iterator
 
 EXIT_SOME_LINES_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -59,22 +60,56 @@ def _print_answer(assistant, question: str, args: argparse.Namespace) -> None:
         print(answer_text(answer, assistant.index.documents, color=sys.stdout.isatty()), flush=True)
 
 
-def read_stdin_questions(raw: bytes) -> list[tuple[str | None, str | None]]:
-    """Lines of stdin as (question, error) pairs; refuses input that is not text at all."""
+PROBE_LINES = 1  # stdin's first line decides whether it is text at all (more would wait for them)
+MAX_LINE_BYTES = 1 << 20  # a longer line is refused unread (memory stays bounded on a stream)
+
+
+def stdin_questions(stream: BinaryIO) -> Iterator[tuple[str | None, str | None]]:
+    """Lines of stdin as (question, error) pairs, read as they arrive, so a stream is
+    answered line by line in bounded memory. The first line decides whether stdin is text
+    at all (binary data or not UTF-8 is refused before any answer); after that, a bad line
+    is an error for that line only."""
     from corpus.errors import QuestionError
 
-    if b"\x00" in raw:
+    probe = []
+    for _ in range(PROBE_LINES):
+        line = _read_line(stream)
+        if line is None:
+            break
+        probe.append(line)
+    if any(b"\x00" in raw for raw, _ in probe):
         raise QuestionError("stdin holds binary data (NUL bytes), not questions; pipe one question per line")
-    lines = raw.removeprefix(b"\xef\xbb\xbf").splitlines()  # a UTF-8 byte-order mark is not part of a question
-    decoded = []
-    for line in lines:
-        try:
-            decoded.append((line.decode("utf-8"), None))
-        except UnicodeDecodeError:
-            decoded.append((None, "this line is not UTF-8 text"))
-    if lines and sum(error is not None for _, error in decoded) * 2 > len(lines):
+    if probe:
+        probe[0] = (probe[0][0].removeprefix(b"\xef\xbb\xbf"), probe[0][1])  # a byte-order mark is no question
+    decoded = [_decode(raw, too_long) for raw, too_long in probe]
+    if decoded and sum(error is not None for _, error in decoded) * 2 > len(decoded):
         raise QuestionError("stdin is not UTF-8 text; pipe one question per line")
-    return decoded
+    yield from decoded
+    while (line := _read_line(stream)) is not None:
+        yield _decode(*line)
+
+
+def _read_line(stream: BinaryIO) -> tuple[bytes, bool] | None:
+    """The next line without its end, and whether it was cut at MAX_LINE_BYTES (the rest
+    of a cut line is read and dropped); None at the end of input."""
+    raw = stream.readline(MAX_LINE_BYTES + 1)
+    if not raw:
+        return None
+    too_long = len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n")
+    while too_long and (rest := stream.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+        pass
+    return raw.rstrip(b"\r\n") if not too_long else b"", too_long
+
+
+def _decode(raw: bytes, too_long: bool) -> tuple[str | None, str | None]:
+    if too_long:
+        return None, f"this line is longer than {MAX_LINE_BYTES} bytes"
+    if b"\x00" in raw:
+        return None, "this line holds binary data (NUL bytes)"
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError:
+        return None, "this line is not UTF-8 text"
 
 
 def _run_batch(assistant, args: argparse.Namespace) -> int:
@@ -82,7 +117,7 @@ def _run_batch(assistant, args: argparse.Namespace) -> int:
     from qa.safe_output import json_line, visible
 
     failed = 0
-    for question, error in read_stdin_questions(sys.stdin.buffer.read()):
+    for question, error in stdin_questions(sys.stdin.buffer):
         try:
             if error:
                 raise QuestionError(error)
