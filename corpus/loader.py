@@ -1,7 +1,9 @@
 """Read a corpus from disk into `Document`s: the bundled texts, or a user's files and folders.
 
 Policy for bad inputs: refuse the whole load. Every bad file (missing, empty, binary,
-not UTF-8, a file argument that is not .txt/.md, a folder with no .txt/.md in it) is
+not UTF-8, a file argument that is not .txt/.md, a folder with no .txt/.md in it, and in
+a folder a .txt/.md that is a broken link, a link leaving the folder, or not a regular
+file) is
 collected and reported in one `CorpusError` that names each file and says what to do,
 so a user fixes everything in one pass and nothing is ever dropped silently. Files with
 other extensions found inside a folder are not documents: they are ignored, and counted
@@ -10,6 +12,7 @@ in `LoadedCorpus.ignored` so the caller can show them in its summary.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -50,10 +53,9 @@ def load_corpus(paths: Sequence[Path] | None = None) -> LoadedCorpus:
     ignored: list[Path] = []
     found: list[tuple[str, Path]] = []
     for root in roots:
-        files, skipped, problem = _text_files(root)
+        files, skipped, found_problems = _text_files(root)
         ignored.extend(skipped)
-        if problem:
-            problems.append(problem)
+        problems.extend(found_problems)
         found.extend(files)
     documents = []
     for doc_id, path in found:
@@ -72,32 +74,60 @@ def load_corpus(paths: Sequence[Path] | None = None) -> LoadedCorpus:
     return LoadedCorpus(tuple(documents), tuple(sorted(ignored)))
 
 
-def _text_files(root: Path) -> tuple[list[tuple[str, Path]], list[Path], str | None]:
-    """(doc_id, path) of the documents under `root`, the ignored files, and a problem."""
+def _text_files(root: Path) -> tuple[list[tuple[str, Path]], list[Path], list[str]]:
+    """(doc_id, path) of the documents under `root`, the ignored files, and the problems:
+    nothing a folder holds under a document's name is skipped without being named."""
     if root.is_dir():
-        files, ignored = [], []
+        files, ignored, problems = [], [], []
+        inside = root.resolve()
         for path in sorted(root.rglob("*")):
-            if not path.is_file():
-                continue
             relative = path.relative_to(root)
-            if _is_hidden(relative) or path.suffix.lower() not in TEXT_SUFFIXES:
-                ignored.append(path)
-            else:
+            text_name = path.suffix.lower() in TEXT_SUFFIXES
+            if _is_hidden(relative) or not text_name:
+                if path.is_file() or path.is_symlink():
+                    ignored.append(path)
+                continue
+            problem = _not_a_document(path, inside)
+            if problem:
+                problems.append(problem)
+            elif path.is_file():
                 files.append((relative.as_posix(), path))
-        if not files:
-            return [], ignored, (
+        if not files and not problems:
+            problems.append(
                 f"{root}: folder has no .txt or .md files "
                 f"({len(ignored)} other file(s)); point to a folder of UTF-8 text files"
             )
-        return files, ignored, None
+        return files, ignored, problems
     if root.is_file():
         if root.suffix.lower() not in TEXT_SUFFIXES:
-            return [], [], (
+            return [], [], [
                 f"{root}: not a .txt or .md file; convert it to UTF-8 text "
                 "and save it as .txt or .md"
-            )
-        return [(root.name, root)], [], None
-    return [], [], f"{root}: no such file or folder; check the path"
+            ]
+        return [(root.name, root)], [], []
+    if root.is_symlink() and not root.exists():
+        return [], [], [f"{root}: a broken symbolic link (to {os.readlink(root)}); point it at a file"]
+    if root.exists():
+        return [], [], [f"{root}: not a regular file or folder (a pipe, device or socket); only files are read"]
+    return [], [], [f"{root}: no such file or folder; check the path"]
+
+
+def _not_a_document(path: Path, inside: Path) -> str | None:
+    """Why a .txt/.md entry of a folder cannot be read as a document, or None: a broken
+    link, a link leaving the folder (never followed: it could reach any file on the
+    machine), or something that is not a regular file (a pipe, a device)."""
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.exists():
+            return f"{path}: a broken symbolic link (to {os.readlink(path)}); remove it or point it at a file"
+        if not target.is_relative_to(inside):
+            return (f"{path}: a symbolic link to {target}, outside the folder; links that leave the "
+                    f"folder are not followed: copy the file into the folder instead")
+    if path.is_dir():
+        return None  # a folder named like a document: its files are walked
+    if not path.is_file():
+        return f"{path}: not a regular file (a pipe, device or socket); only files are read"
+    return None
 
 
 def _is_hidden(relative: Path) -> bool:
