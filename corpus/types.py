@@ -50,6 +50,13 @@ class Fact:
     year: int | None = None
 
     @property
+    def measure_labels(self) -> tuple[str, ...]:
+        """The column labels that do not only say the period ("2019", "Year Ended June
+        30,"): what the column measures, if anything ("Net Change ($)", 出口)."""
+        period = self.period or ""
+        return tuple(label for label in self.column_labels if not (period and label in period))
+
+    @property
     def key(self) -> tuple[str, ...]:
         return (*self.column_labels, self.row_label)
 

@@ -202,8 +202,8 @@ class Assistant:
             ranked = [year] + ranked if year is not None else ranked
         figures = ranked[: self.settings.max_figures]
         relevance, kind = self._relevance(query, hits, mode)
-        score_of = {(f.doc_id, f.start, f.end): s for f, s in zip(candidates.figures, scores)}
-        top_score = score_of.get((figures[0].doc_id, figures[0].start, figures[0].end)) if figures else None
+        score_of = {f.place: s for f, s in zip(candidates.figures, scores)}
+        top_score = score_of.get(figures[0].place) if figures else None
         verdict = judge(
             analysis, passages[: self.settings.figure_passages], self.index.documents,
             figures, relevance, kind, self.settings, self.glossary, candidates.context_of,

@@ -28,11 +28,6 @@ NEAR_CHARS = 60  # what "right before a number" means for `near_share`
 _NEXT_NUMBER = re.compile(r"\d")
 
 
-def _key(figure: Figure) -> tuple[str, int, int]:
-    """A figure's place in the documents: the same number found via two chunks is one."""
-    return figure.doc_id, figure.start, figure.end
-
-
 class Candidate(NamedTuple):
     """A figure of a chunk; `around`: the text the question's terms are looked for in (its
     label, and its sentence in prose); `context`: what answerability reads for its places
@@ -48,13 +43,6 @@ class Candidate(NamedTuple):
     fact: Fact | None = None  # a table cell's fact
     near: str = ""  # the words right before a number in prose, on its line
     columns: str = ""  # its column labels that are not its period ("Net Change ($)", 出口)
-
-
-def _measure_labels(fact: Fact) -> list[str]:
-    """A fact's column labels without those that only say its period ("2019", "Year
-    Ended June 30,"): what the column measures, if anything."""
-    period = fact.period or ""
-    return [label for label in fact.column_labels if not (period and label in period) and label != period]
 
 
 def _prose_candidate(document: Document, figure: Figure, context: str) -> Candidate:
@@ -81,7 +69,7 @@ class FoundFigures(NamedTuple):
     facts: dict[tuple[str, int, int], Fact]  # the table cells among the figures
 
     def context_of(self, figure: Figure) -> str:
-        return self.contexts.get(_key(figure), "")
+        return self.contexts.get(figure.place, "")
 
 
 class FigureFinder:
@@ -110,7 +98,7 @@ class FigureFinder:
             candidates += [(rank, c) for rank, chunk in enumerate(chunks, start=1) for c in self.word_figures_of(chunk)
                            if self._counts_it(c.figure, head)]
         seen: set[tuple[str, int, int]] = set()
-        unique = [(r, c) for r, c in candidates if not (_key(c.figure) in seen or seen.add(_key(c.figure)))]
+        unique = [(r, c) for r, c in candidates if not (c.figure.place in seen or seen.add(c.figure.place))]
         question_terms = set(self.index.tokenizer.tokenize(query))
         share = self._term_share(question_terms)
         chinese = any(HAN.search(term) for term in question_terms)
@@ -125,8 +113,8 @@ class FigureFinder:
                 counted_next=bool(counted) and self._counts_it(c.figure, counted),
                 is_table=c.in_table, passage_rank=rank, passage_similarity=similarities[rank - 1])
             for rank, c in unique]
-        contexts = {_key(c.figure): c.context for _, c in unique}
-        facts = {_key(c.figure): c.fact for _, c in unique if c.fact is not None}
+        contexts = {c.figure.place: c.context for _, c in unique}
+        facts = {c.figure.place: c.fact for _, c in unique if c.fact is not None}
         return FoundFigures([c.figure for _, c in unique], surroundings, contexts, facts)
 
     def _precision(self, label: str, question_terms: set[str], chinese: bool) -> float:
@@ -177,7 +165,7 @@ class FigureFinder:
             document = self.index.documents[chunk.doc_id]
             self._chunk_figures[chunk.chunk_id] = tuple(
                 Candidate(figure, f"{figure.label} ", context, in_table=True, row=fact.row_label,
-                          columns=" ".join(_measure_labels(fact)), fact=fact if figure.text == fact.raw else None)
+                          columns=" ".join(fact.measure_labels), fact=fact if figure.text == fact.raw else None)
                 if fact is not None
                 else _prose_candidate(document, figure, context)
                 for figure, context, fact in contexts)
@@ -205,7 +193,7 @@ class FigureFinder:
         """Whether the words right after a number in prose name what is counted ("64
         pairs of friendly ports" for "how many friendly ports"), before another number
         does ("two batches of 72 lists": the lists are counted by 72, not by two)."""
-        key = _key(figure)
+        key = figure.place
         if key not in self._following:
             following = self.index.documents[figure.doc_id].text[figure.end : figure.end + 60]
             following = _NEXT_NUMBER.split(following, maxsplit=1)[0]

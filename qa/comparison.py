@@ -45,13 +45,13 @@ def compare_periods(ranked: Sequence[Figure], facts: dict[tuple[str, int, int], 
     """The year whose value in the best-ranked dated row is the largest (`extreme`
     "max") or smallest ("min"), as a Figure citing the year's header; None when the
     best row has fewer than two periods to compare."""
-    best = next((facts[_key(f)] for f in ranked if _key(f) in facts and facts[_key(f)].year is not None), None)
+    best = next((facts[f.place] for f in ranked if f.place in facts and facts[f.place].year is not None), None)
     if best is None:
         return None
     row = [fact for fact in facts.values()
            if (fact.doc_id, fact.table_id, fact.row_label) == (best.doc_id, best.table_id, best.row_label)
            and fact.value is not None and fact.year is not None
-           and _measure(fact) == _measure(best)]
+           and fact.measure_labels == best.measure_labels]
     by_year = {}
     for fact in sorted(row, key=lambda f: f.start):
         by_year.setdefault(fact.year, fact)
@@ -70,11 +70,3 @@ def compare_periods(ranked: Sequence[Figure], facts: dict[tuple[str, int, int], 
                   end=start + len(year), label=f"{best.row_label}: {word} in {year} ({winner.raw}; {others})",
                   year=winner.year)
 
-
-def _measure(fact: Fact) -> tuple[str, ...]:
-    period = fact.period or ""
-    return tuple(label for label in fact.column_labels if not (period and label in period))
-
-
-def _key(figure: Figure) -> tuple[str, int, int]:
-    return figure.doc_id, figure.start, figure.end

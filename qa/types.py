@@ -29,6 +29,11 @@ class Figure:
     metric: str | None = None
     year: int | None = None
 
+    @property
+    def place(self) -> tuple[str, int, int]:
+        """Where it is written: the same number found via two chunks is one figure."""
+        return self.doc_id, self.start, self.end
+
 
 @dataclass(frozen=True)
 class Passage:
