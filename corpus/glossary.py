@@ -36,6 +36,18 @@ def split_label_unit(label: str) -> tuple[str, str | None]:
     return match.group("name"), match.group("unit").strip()
 
 
+_ALTERNATIVE = re.compile(r"^(.*?)\s*\(([^()]+)\)\s*$")
+
+
+def name_forms(name: str) -> tuple[str, ...]:
+    """A glossary name and the alternatives it gives in parentheses: "Loop (Hetao)" is
+    called "Loop" or "Hetao" in the documents, "Macao (Macau)" "Macao" or "Macau"."""
+    found = _ALTERNATIVE.match(name)
+    if not found or not found.group(1):
+        return (name,)
+    return (name, found.group(1), found.group(2))
+
+
 @dataclass(frozen=True)
 class GlossaryEntry:
     zh: str

@@ -55,6 +55,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from corpus.glossary import name_forms
+
 DATA = Path(__file__).resolve().parent / "data" / "demonyms.tsv"
 
 # The place of a row that only shields its words.
@@ -164,9 +166,6 @@ def load_demonyms() -> Demonyms:
     )
 
 
-_ALTERNATIVE = re.compile(r"^(.*?)\s*\(([^()]+)\)\s*$")
-
-
 def _known_places(places: Mapping[str, str] | Iterable[str]) -> dict[str, str]:
     """place key -> what to report, for the caller's places (first spelling wins)."""
     if isinstance(places, str):
@@ -174,11 +173,7 @@ def _known_places(places: Mapping[str, str] | Iterable[str]) -> dict[str, str]:
     pairs = places.items() if isinstance(places, Mapping) else ((p, p) for p in places)
     known: dict[str, str] = {}
     for name, reported in pairs:
-        forms = [name]
-        found = _ALTERNATIVE.match(name)
-        if found and found.group(1):
-            forms += [found.group(1), found.group(2)]
-        for form in forms:
+        for form in name_forms(name):
             key = place_key(form)
             if key:
                 known.setdefault(key, reported)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from corpus.glossary import Glossary
+from corpus.glossary import Glossary, name_forms
 from qa.lexicon import load_lexicon
 from qa.question import entity_mentions
 
@@ -17,20 +17,9 @@ def _words(name: str) -> list[str]:
     return re.findall(r"[a-z]+|[\u4e00-\u9fff]+", name.lower())
 
 
-_ALTERNATIVE = re.compile(r"^(.*?)\s*\(([^()]+)\)\s*$")
-
 # Words that name the corpus's home country without naming it ("national", 全国 in Chinese
 # policy texts): qa/data/lexicon.toml.
 COUNTRY_WORDS = load_lexicon().country_words
-
-
-def name_forms(name: str) -> tuple[str, ...]:
-    """A glossary name and the alternatives it gives in parentheses: "Loop (Hetao)" is
-    called "Loop" or "Hetao" in the documents, "Macao (Macau)" "Macao" or "Macau"."""
-    found = _ALTERNATIVE.match(name)
-    if not found or not found.group(1):
-        return (name,)
-    return (name, found.group(1), found.group(2))
 
 
 def same_place(asked: str, found: str) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from corpus.glossary import Glossary
+from corpus.glossary import Glossary, name_forms
 from corpus.units import parse_unit
 from qa.demonyms import NOT_A_PLACE, demonym_mentions, read_demonyms
 from qa.lexicon import load_lexicon
@@ -89,14 +89,8 @@ def _place_matcher(glossary: Glossary) -> _PlaceMatcher:
         tuple((re.compile(_flexible(en), re.IGNORECASE), en) for en in english),
         frozenset(e.en for e in places if e.kind == "region"),
         tuple(english),
-        _world_pattern(frozenset(name.lower() for en in english for name in _name_forms(en))),
+        _world_pattern(frozenset(name.lower() for en in english for name in name_forms(en))),
     )
-
-
-def _name_forms(name: str) -> tuple[str, ...]:
-    """"Macao (Macau)" -> the name, "Macao" and "Macau"."""
-    found = re.match(r"^(.*?)\s*\(([^()]+)\)\s*$", name)
-    return (name, found.group(1), found.group(2)) if found and found.group(1) else (name,)
 
 
 def _world_pattern(known: frozenset[str]) -> re.Pattern[str] | None:
@@ -107,10 +101,25 @@ def _world_pattern(known: frozenset[str]) -> re.Pattern[str] | None:
     names = sorted((p for p in _demonym_places() if p.lower() not in known), key=len, reverse=True)
     if not names:
         return None
-    # Not inside a longer name: "New York Bay Area", "Michael Jordan" are names of their own.
-    return re.compile(r"(?<![A-Za-z])(?<![A-Z][a-z]\s)(?<![A-Z][a-z]{2}\s)(?<![A-Z][a-z]{3}\s)(?<![A-Z][a-z]{4}\s)"
-                      r"(?<![A-Z][a-z]{5}\s)(?<![A-Z][a-z]{6}\s)(?<![A-Z][a-z]{7}\s)(?:"
-                      + "|".join(re.escape(n) for n in names) + r")(?![A-Za-z])(?!\s+[A-Z])")
+    # Not followed by another capitalised word ("New York Bay Area"); `_world_mentions`
+    # checks the word before ("Michael Jordan").
+    return re.compile(r"(?<![A-Za-z])(?:" + "|".join(re.escape(n) for n in names) + r")(?![A-Za-z])(?!\s+[A-Z])")
+
+
+_AFTER_NAME_WORD = re.compile(r"[A-Z][a-z]{1,7}\s\Z")  # a capitalised word of 2-8 letters just before
+
+
+def _world_mentions(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """The pattern's matches that do not continue a name begun by the word before them
+    ("Michael Jordan", "Xx Republic of the Congo": then a later start is tried)."""
+    found, position = [], 0
+    while (match := pattern.search(text, position)) is not None:
+        if _AFTER_NAME_WORD.search(text, max(0, match.start() - 9), match.start()):
+            position = match.start() + 1
+            continue
+        found.append(match)
+        position = max(match.end(), match.start() + 1)
+    return found
 
 
 def _free(taken: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -147,7 +156,7 @@ def place_mentions(text: str, glossary: Glossary) -> list[Mention]:
                 taken.append(match.span())
                 found.append(_port_suffix(text, Mention(en, *match.span()), matcher.regions))
     if matcher.world is not None:
-        for match in matcher.world.finditer(text):
+        for match in _world_mentions(matcher.world, text):
             if _free(taken, match.start(), match.end()):
                 taken.append(match.span())
                 found.append(Mention(match.group(), *match.span()))
