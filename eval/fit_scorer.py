@@ -27,13 +27,13 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from eval.run_questions import figure_correct
 from qa.features import FEATURE_NAMES
 from qa.scorer import WEIGHTS_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 L2_GRID = (0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
 FOLDS = 5
-RTOL = 0.005
 VERSION = "1"
 
 
@@ -52,9 +52,7 @@ def _right(value: float, unit: str | None, gold: float, percent: bool, text: str
     a bracketed cell "(319.9)" as the answer 319.9, so that cell is the one they chose."""
     if percent and unit != "%":
         return False
-    if abs(value - gold) <= RTOL * abs(gold):
-        return True
-    return gold > 0 and "(" in text and abs(-value - gold) <= RTOL * gold
+    return figure_correct(value, gold) or (gold > 0 and "(" in text and figure_correct(-value, gold))
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,7 @@ class FigureFinder:
         self._chunk_figures: dict[str, tuple[Candidate, ...]] = {}
         self._terms: dict[tuple[str, bool], frozenset[str]] = {}
         self._following: dict[tuple[str, int, int], frozenset[str]] = {}  # the terms right after a number
+        self._label_weights: dict[tuple[str, bool], dict[str, float]] = {}
 
     def find(self, chunks: Sequence[Chunk], question: str, query: str,
              similarities: Sequence[float] | None = None) -> FoundFigures:
@@ -121,10 +122,17 @@ class FigureFinder:
         """The IDF-weighted share of a label's terms that the question has: "Other
         charges" fits "What were total charges?" less than "Total charges" does. (Leaving
         years out of the label was tried: cross-validated top-1 0.797 -> 0.783.)"""
-        terms = self.terms(label, chinese)
-        weights = self.index.bm25.idf(sorted(terms))
+        weights = self._label_idf(label, chinese)
         total = sum(weights.values())
         return sum(w for t, w in weights.items() if t in question_terms) / total if total else 0.0
+
+    def _label_idf(self, label: str, chinese: bool) -> dict[str, float]:
+        """The IDF of each of a label's terms, once per label: the same labels come back
+        question after question, several times each (label, row, columns)."""
+        key = (label, chinese)
+        if key not in self._label_weights:
+            self._label_weights[key] = self.index.bm25.idf(sorted(self.terms(label, chinese)))
+        return self._label_weights[key]
 
     def word_figures_of(self, chunk: Chunk) -> tuple[Candidate, ...]:
         """The counts a prose chunk writes as words, with their label and sentence."""
