@@ -303,7 +303,7 @@ def tatqa_benchmark(out: Path, say: Say, root: Path = TATQA_ROOT) -> list[Path]:
         records = ask_all(assistant, questions, progress=say)
         overall = tatqa_groups(records)["all"]
         say(f"TAT-QA {part}: strict {overall['strict']:.3f} answered {overall['answered']:.3f}")
-        written += write_tatqa(part, records, out, assistant.scorer.describe())
+        written += write_tatqa(part, records, out, assistant.scorer)
     return written
 
 

@@ -240,17 +240,18 @@ def render_markdown(part: str, summary: dict[str, dict[str, Any]], records: Sequ
     return "\n".join(lines) + "\n"
 
 
-def write_report(part: str, records: Sequence[TatqaRecord], out_dir: Path, scorer: str) -> list[Path]:
+def write_report(part: str, records: Sequence[TatqaRecord], out_dir: Path, scorer) -> list[Path]:
+    """<out>/tatqa[-part].md and .json; `scorer` is the one that ranked the figures
+    (`qa.scorer.Scorer`), named with its weights in the report."""
     from eval.report import machine_info, machine_line, write_json, write_text
 
     summary = groups(records)
     machine = machine_info()
     stem = "tatqa" if part == "fit" else f"tatqa-{part}"
     out_dir = Path(out_dir)
-    from qa.scorer import load_scorer
-
-    weights = ", ".join(f"{name} {w:+.3g}" for name, w in load_scorer().table())
-    md = write_text(out_dir / f"{stem}.md", render_markdown(part, summary, records, machine_line(machine), scorer, weights))
-    js = write_json(out_dir / f"{stem}.json", {"part": part, "machine": machine, "scorer": scorer,
+    weights = ", ".join(f"{name} {w:+.3g}" for name, w in scorer.table())
+    md = write_text(out_dir / f"{stem}.md",
+                    render_markdown(part, summary, records, machine_line(machine), scorer.describe(), weights))
+    js = write_json(out_dir / f"{stem}.json", {"part": part, "machine": machine, "scorer": scorer.describe(),
                                                 "summary": summary, "records": [asdict(r) for r in records]})
     return [md, js]

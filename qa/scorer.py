@@ -36,10 +36,8 @@ class Scorer:
     def _effective(self) -> tuple[float, ...]:
         return tuple(0.0 if name in self.ablated else w for w, name in zip(self.weights, FEATURE_NAMES))
 
-    def score(self, features: FigureFeatures) -> float:
-        return round(sum(w * x for w, x in zip(self._effective, features.vector())), 9)
-
     def scores(self, features: Sequence[FigureFeatures]) -> list[float]:
+        """`w · features` of each candidate (rounded, so sums in another order tie)."""
         weights = self._effective
         return [round(sum(w * x for w, x in zip(weights, f.vector())), 9) for f in features]
 

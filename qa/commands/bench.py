@@ -90,11 +90,10 @@ def run_tatqa_command(args: argparse.Namespace) -> int:
     say(f"{len(questions)} questions ({args.part} documents); opening the index ...")
     assistant = Assistant(open_tatqa_index(args.dir, progress=say))
     records = ask_all(assistant, questions, args.mode, progress=say)
-    scorer = assistant.scorer.describe()
     for name, row in groups(records).items():
         if row["questions"]:
             print(f"{name:<11} n={row['questions']:<4} strict {row['strict']:.3f}  lenient {row['lenient']:.3f}  "
                   f"top3 {row['top3']:.3f}  answered {row['answered']:.3f}  hit@1 {row['hit1']:.3f}  hit@5 {row['hit5']:.3f}")
-    for path in write_report(args.part, records, args.out, scorer):
+    for path in write_report(args.part, records, args.out, assistant.scorer):
         print(f"wrote {path}")
     return 0
