@@ -10,8 +10,8 @@ Spec (question -> figure -> the features that fire):
 
 | question                           | figure                                   | fires                               |
 |------------------------------------|------------------------------------------|-------------------------------------|
-| What was Guangzhou's GDP in 2016?  | Guangzhou GDP 2016, CNY                  | entity_match metric_match year_match unit_match |
-| What was Guangzhou's GDP in 2022?  | Guangzhou GDP 2016                       | year_conflict                       |
+| What was Lyon's revenue in 2016?   | Lyon revenue 2016, EUR                   | entity_match metric_match year_match unit_match |
+| What was Lyon's revenue in 2022?   | Lyon revenue 2016                        | year_conflict                       |
 | When did the bridge open?          | "2018" (unit year)                       | time_for_when                       |
 | What was revenue in 2019?          | "2019" (unit year)                       | time_not_asked                      |
 | How many ports ...?                | "64" followed by "pairs of ports"        | counted_next bare_count_for_how_many|

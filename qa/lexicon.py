@@ -23,13 +23,15 @@ LEXICON_FILE = Path(__file__).resolve().parent / "data" / "lexicon.toml"
 class Lexicon:
     """`metric_cues`: concept -> (English regexes, Chinese literals); `metric_units`:
     concept -> canonical units; `name_stopwords`; `country_words`: lower-case country ->
-    the words that name it without naming it; `more_words` / `less_words`: comparatives
+    the words that name it without naming it; `currency_words`: names of money;
+    `more_words` / `less_words`: comparatives
     and superlatives asking for the larger / smaller value."""
 
     metric_cues: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
     metric_units: Mapping[str, tuple[str, ...]]
     name_stopwords: frozenset[str]
     country_words: Mapping[str, tuple[str, ...]]
+    currency_words: tuple[str, ...] = ()
     more_words: tuple[str, ...] = ()
     less_words: tuple[str, ...] = ()
 
@@ -44,6 +46,7 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
             metric_units=MappingProxyType({c: tuple(m["units"]) for c, m in metrics.items() if m["units"]}),
             name_stopwords=frozenset(data["names"]["stopwords"].split()),
             country_words=MappingProxyType({k.lower(): tuple(v) for k, v in data["places"]["country_words"].items()}),
+            currency_words=tuple(data["names"].get("currency_words", ())),
             more_words=tuple(data.get("comparison", {}).get("more", ())),
             less_words=tuple(data.get("comparison", {}).get("less", ())),
         )

@@ -169,7 +169,7 @@ def place_mentions(text: str, glossary: Glossary) -> list[Mention]:
     return sorted(found, key=lambda m: m.start)
 
 
-_CURRENCY_AFTER = re.compile(r"\.?\s+(?:dollars?|yuan|yen|francs?|pounds?|rupees?|pesos?)\b", re.I)
+_CURRENCY_AFTER = re.compile(r"\.?\s+(?:" + "|".join(map(re.escape, _LEXICON.currency_words)) + r")\b", re.I)
 
 
 def _name_runs(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
