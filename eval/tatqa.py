@@ -9,7 +9,9 @@ document filter to its own document, as the README prescribes.
 
 Honest protocol: `eval/tatqa_split.json` holds out a third of the documents, chosen by a
 hash of the document id before any result was seen. Development and fitting use the
-"fit" part; the held-out part is reported once, at the end (`--part heldout`).
+"fit" part; the held-out part is reported once, at the end (`--part heldout`). The
+contexts without a shipped document (eval.tatqa_extra) add "extra-dev" (development) and
+"extra-heldout" (a second held-out part, never looked at before the end).
 
 Scores, per `answer_from` (table / text) with comparison questions apart:
 - strict figure@1: the top figure's value equals `gold_value` within 0.5% (percent
@@ -37,7 +39,8 @@ from eval.run_questions import Span, covers, figure_correct
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIR = ROOT.parent / "shared" / "benchmarks" / "tatqa"
 SPLIT_FILE = ROOT / "eval" / "tatqa_split.json"
-PARTS = ("fit", "heldout", "all")
+EXTRA_SPLIT_FILE = ROOT / "eval" / "tatqa_extra_split.json"
+PARTS = ("fit", "heldout", "all", "extra-dev", "extra-heldout")
 TOP_K = 5
 # Published reference points (whole TAT-QA test set, all answer types; EM / F1).
 PUBLISHED = (("humans", "84.1 / 90.8"), ("TagOp (paper baseline)", "50.1 / 58.0"),
@@ -96,16 +99,37 @@ def split_documents(path: Path = SPLIT_FILE) -> dict[str, frozenset[str]]:
     return {"fit": frozenset(data["fit"]), "heldout": frozenset(data["heldout"])}
 
 
-def load_tatqa(folder: Path, part: str = "fit") -> tuple[list[TatqaQuestion], list[Path]]:
-    """The questions of `part` and the document files they are asked against."""
+def part_ids(part: str) -> frozenset[str]:
+    """The document ids (without .md) of `part`, from the recorded splits."""
+    if part.startswith("extra-"):
+        extra = json.loads(EXTRA_SPLIT_FILE.read_text(encoding="utf-8"))
+        return frozenset(extra[part.removeprefix("extra-")])
+    split = split_documents()
+    return split["fit"] | split["heldout"] if part == "all" else split[part]
+
+
+def part_folder(folder: Path, part: str) -> Path:
+    """Where `part`'s documents are: the benchmark folder, or for the "extra-" parts the
+    contexts without a shipped document, rendered into the cache (eval.tatqa_extra)."""
     folder = Path(folder)
     if part not in PARTS:
         raise TatqaError(f"part must be one of {', '.join(PARTS)}; got {part!r}")
-    questions_file, docs = folder / "questions.jsonl", folder / "docs"
-    if not questions_file.is_file() or not docs.is_dir():
+    if not (folder / "questions.jsonl").is_file() or not (folder / "docs").is_dir():
         raise TatqaError(f"{folder} is not a TAT-QA folder: it needs questions.jsonl and docs/ (see its README)")
-    split = split_documents()
-    keep = split["fit"] | split["heldout"] if part == "all" else split[part]
+    if part.startswith("extra-"):
+        from eval.tatqa_extra import GOLD_FILE, extra_folder
+
+        if not (folder / GOLD_FILE).is_file():
+            raise TatqaError(f"{folder} has no {GOLD_FILE}; the extra parts are rendered from it")
+        return extra_folder(folder)
+    return folder
+
+
+def load_tatqa(folder: Path, part: str = "fit") -> tuple[list[TatqaQuestion], list[Path]]:
+    """The questions of `part` and the document files they are asked against."""
+    folder = part_folder(folder, part)
+    questions_file, docs = folder / "questions.jsonl", folder / "docs"
+    keep = part_ids(part)
     questions = []
     for line in questions_file.read_text(encoding="utf-8").splitlines():
         if not line.strip():
@@ -123,12 +147,14 @@ def load_tatqa(folder: Path, part: str = "fit") -> tuple[list[TatqaQuestion], li
     return questions, paths
 
 
-def open_tatqa_index(folder: Path, progress: Progress | None = None):
-    """The cached index of every TAT-QA document (built on first use, reused after)."""
+def open_tatqa_index(folder: Path, progress: Progress | None = None, part: str = "fit"):
+    """The cached index of every document of `part`'s folder (built on first use, reused after)."""
     from corpus.loader import load_documents
     from indexer.cache import open_cached_index
 
-    return open_cached_index(load_documents([Path(folder) / "docs"]), name="tatqa", progress=progress)
+    folder = part_folder(folder, part)
+    name = "tatqa-extra" if part.startswith("extra-") else "tatqa"
+    return open_cached_index(load_documents([folder / "docs"]), name=name, progress=progress)
 
 
 _WRITTEN = re.compile(r"[$€£¥,%\s]|US|RMB|HK")

@@ -14,8 +14,10 @@ Two measures over the Markdown documents of ../shared/benchmarks/tatqa (README t
     ("(319.9)" answered "319.9"): when `gold_raw` has no sign, the magnitude is compared,
     and the count of such answers is printed.
 
-By default only the "fit" documents of eval/tatqa_split.json are read; `--heldout` reads
-only the held-out third, for the final report, and prints totals but no failing cell.
+By default only the "fit" documents of eval/tatqa_split.json are read; `--part` chooses
+another part of eval.tatqa (the "extra-" parts are the gold file's contexts without a
+shipped document); the held-out parts are for the final report and print totals but no
+failing cell.
 """
 
 from __future__ import annotations
@@ -30,11 +32,11 @@ from pathlib import Path
 from corpus.glossary import load_glossary
 from corpus.tables import parse_tables
 from corpus.types import Document
+from eval.tatqa import part_folder, part_ids
 from qa.numbers import figures_from_facts
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BENCH = ROOT.parent / "shared" / "benchmarks" / "tatqa"
-SPLIT = ROOT / "eval" / "tatqa_split.json"
 TOLERANCE = 0.005
 _STRIPPED = re.compile(r"[$,%()\s]")
 _NUMBER_LIKE = re.compile(r"^[-−]?(?:\d+(?:\.\d+)?|\.\d+)$")
@@ -112,20 +114,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bench", type=Path, default=DEFAULT_BENCH, help="the tatqa folder")
     parser.add_argument("--heldout", action="store_true",
-                        help="read the held-out documents (final report only)")
+                        help="read the held-out documents (final report only; = --part heldout)")
+    parser.add_argument("--part", choices=("fit", "heldout", "extra-dev", "extra-heldout"), default="fit",
+                        help="which documents (eval.tatqa); failing cells are printed only for fit and extra-dev")
     args = parser.parse_args(argv)
-    part = "heldout" if args.heldout else "fit"
-    ids = set(json.loads(SPLIT.read_text(encoding="utf-8"))[part])
+    part = "heldout" if args.heldout else args.part
+    args.heldout = part.endswith("heldout")
+    ids = part_ids(part)
+    folder = part_folder(args.bench, part)
     documents = {}
     for doc_id in sorted(ids):
-        text = (args.bench / "docs" / f"{doc_id}.md").read_text(encoding="utf-8")
+        text = (folder / "docs" / f"{doc_id}.md").read_text(encoding="utf-8")
         documents[f"{doc_id}.md"] = Document(f"{doc_id}.md", doc_id, text)
     counts = [count_cells(document) for document in documents.values()]
     number_like = sum(c.number_like for c in counts)
     as_facts = sum(c.as_facts for c in counts)
     glossary = load_glossary()
     questions = []
-    with open(args.bench / "questions.jsonl", encoding="utf-8") as lines:
+    with open(folder / "questions.jsonl", encoding="utf-8") as lines:
         for line in lines:
             question = json.loads(line)
             if question["doc"] in documents and question["answer_from"] == "table":

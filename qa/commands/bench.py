@@ -43,10 +43,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "its README) once, ask each question against its own document (a document filter), "
         "and report strict and lenient figure accuracy@1, figure in top 3, answered-at-all "
         "and passage hit@1/@5, per answer source. By default only the 'fit' documents of "
-        "eval/tatqa_split.json are asked; the held-out third is for the final report.")
+        "eval/tatqa_split.json are asked; the held-out third is for the final report. The "
+        "extra-dev / extra-heldout parts are the gold file's contexts without a shipped "
+        "document, rendered the same way (eval/tatqa_extra.py).")
     tatqa.add_argument("dir", metavar="DIR", help="TAT-QA folder, e.g. ../shared/benchmarks/tatqa")
-    tatqa.add_argument("--part", choices=("fit", "heldout", "all"), default="fit",
-                       help="which documents' questions to ask (default fit; heldout is reported once)")
+    tatqa.add_argument("--part", choices=("fit", "heldout", "all", "extra-dev", "extra-heldout"), default="fit",
+                       help="which documents' questions to ask (default fit; the held-out parts are reported once)")
     tatqa.add_argument("--mode", default="hybrid", choices=("hybrid", "bm25", "dense", "hybrid-rrf", "hybrid-convex"),
                        help="retrieval mode (default hybrid)")
     tatqa.add_argument("--out", default=DEFAULT_OUT, help=f"folder for tatqa*.md/.json (default {DEFAULT_OUT})")
@@ -88,7 +90,7 @@ def run_tatqa_command(args: argparse.Namespace) -> int:
 
     questions, _ = load_tatqa(args.dir, args.part)
     say(f"{len(questions)} questions ({args.part} documents); opening the index ...")
-    assistant = Assistant(open_tatqa_index(args.dir, progress=say))
+    assistant = Assistant(open_tatqa_index(args.dir, progress=say, part=args.part))
     records = ask_all(assistant, questions, args.mode, progress=say)
     for name, row in groups(records).items():
         if row["questions"]:
