@@ -28,7 +28,8 @@ from corpus.types import Chunk, Document, Fact
 
 # Bump when the chunking algorithm changes, so indexes built by another one are refused.
 # 2: table facts have a period and year; Markdown tables read as reports write them.
-CHUNKER_VERSION = 2
+# 3: a scale declared anywhere in the prose after a table, up to the next table, is its unit.
+CHUNKER_VERSION = 3
 MAX_CHARS_RANGE = (100, 20000)
 OVERLAP_RANGE = (0, 5)
 

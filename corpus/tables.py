@@ -64,7 +64,6 @@ _UNIT_LINE = re.compile(r"^(?:单位|Units?)\s*[:：]\s*(?P<unit>\S.*)$", re.IGN
 _SOURCE_LINE = re.compile(r"^(?:资料来源|数据来源|来源|注|Sources?|Notes?)\s*[:：]", re.IGNORECASE)
 _MARKDOWN_RULE = re.compile(r"^:?-{3,}:?$")
 MAX_CAPTION_CHARS = 200
-DECLARED_UNIT_LINES = 3  # prose lines after a table searched for its declared unit
 _PARENTHESES = re.compile(r"[(（]([^()（）]+)[)）]")
 
 # What a row label says about its numbers, whatever the table's unit ("in millions, except
@@ -250,23 +249,25 @@ def _parse_block(
 
 
 def _declared_unit(lines: list[Line], after: int) -> str | None:
-    """A scale declared in parentheses in the prose just after a table that says none
-    before it: "consists of the following (in millions):", "(Tabular amounts in
-    millions, unless otherwise disclosed)". Exports of reports (TAT-QA's among them) put
-    such lead-in paragraphs after the table. The next table ends the search."""
-    seen = 0
-    for line in lines[after:]:
+    """A scale declared in parentheses in the prose after a table that says none before
+    it: "consists of the following (in millions):", "(Tabular amounts in millions, unless
+    otherwise disclosed)", "(Expressed in thousands of U.S. dollars, except share data)".
+    Exports of reports (TAT-QA's among them) put such lead-in and page-header paragraphs
+    after the table, not always next to it, so the search runs to the next table; a
+    declaration on the line just before that next table is its lead-in, not this one's."""
+    for index in range(after, len(lines)):
+        line = lines[index]
         if "|" in line.text:
             return None
         if line.is_blank:
             continue
         for match in _PARENTHESES.finditer(line.text):
-            parsed = parse_unit(match.group(1))
+            unit = find_unit(match.group(1))
+            parsed = parse_unit(unit) if unit else None
             if parsed is not None and parsed.scale != 1:
-                return match.group(1).strip()
-        seen += 1
-        if seen == DECLARED_UNIT_LINES:
-            return None
+                following = _next_nonblank(lines, index + 1)
+                leads_next_table = following is not None and "|" in following.text
+                return None if leads_next_table else unit.strip()
     return None
 
 

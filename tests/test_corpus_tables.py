@@ -323,6 +323,31 @@ def test_unit_declared_in_the_paragraph_after_the_table():
     assert scale_unit(by_cell(table)[("Land", "2019")]) == (1e6, "USD")
 
 
+def test_unit_declared_further_down_in_a_page_header_sentence():
+    text = (
+        "| Region | 2021 | 2020 |\n"
+        "|---|---|---|\n"
+        "| North | 1,204 | 998 |\n\n"
+        "Notes to the accounts\n\n"
+        "Revenue by region was as shown.\n\n"
+        "Regions are grouped by the customer's address.\n\n"
+        "ACME GROUP (Expressed in thousands of euros, except per share data)\n"
+    )
+    north = by_cell(parse_one(text))[("North", "2021")]
+    assert (north.value, scale_unit(north)) == (1204, (1e3, "EUR"))
+
+
+def test_a_declaration_just_before_the_next_table_is_that_tables():
+    text = (
+        "| Item | 2021 |\n|---|---|\n| Staff | 12 |\n\n"
+        "Costs were as follows (in millions):\n\n"
+        "| Item | 2021 |\n|---|---|\n| Rent | 4.5 |\n"
+    )
+    first, second = parse_tables(Document("d.md", "d", text))
+    assert first.facts[0].unit is None
+    assert scale_unit(second.facts[0])[0] == 1e6
+
+
 def test_dated_rows_give_the_period_when_columns_name_none():
     text = (
         "|  | Shares | Amount |\n"
