@@ -1,13 +1,16 @@
 """Read a corpus from disk into `Document`s: the bundled texts, or a user's files and folders.
 
-Policy for bad inputs: refuse the whole load. Every bad file (missing, empty, binary,
-not UTF-8, a file argument that is not .txt/.md, a folder with no .txt/.md in it, and in
-a folder a .txt/.md that is a broken link, a link leaving the folder, or not a regular
-file) is
-collected and reported in one `CorpusError` that names each file and says what to do,
-so a user fixes everything in one pass and nothing is ever dropped silently. Files with
-other extensions found inside a folder are not documents: they are ignored, and counted
-in `LoadedCorpus.ignored` so the caller can show them in its summary.
+Each file is read by the reader of its format (`corpus.readers`: text and Markdown in
+any encoding, PDF, Word, HTML, CSV/TSV). Policy for bad inputs: by default, refuse the
+whole load. Every bad file (missing, empty, binary, undecodable, encrypted, damaged, an
+image-only PDF, a file argument of a format no reader reads, a folder with no document
+in it, and in a folder a document that is a broken link, a link leaving the folder, or
+not a regular file) is collected and reported in one `CorpusError` that names each file
+and says what to do, so a user fixes everything in one pass and nothing is ever dropped
+silently. With `skip_bad`, the good files are loaded and the bad ones are returned in
+`LoadedCorpus.skipped` with their reasons, for the caller to list. Files of other
+formats found inside a folder are not documents: they are ignored, and returned in
+`LoadedCorpus.ignored` so the caller can name or count them.
 """
 
 from __future__ import annotations
@@ -18,37 +21,44 @@ from pathlib import Path
 from typing import Sequence
 
 from corpus.errors import CorpusError
+from corpus.readers import SUFFIXES, ReadError, read_document
 from corpus.types import Document
 
 BUNDLED_CORPUS_DIR = Path(__file__).with_name("documents")
-TEXT_SUFFIXES = (".txt", ".md")
-_BOM = "\ufeff"
+TEXT_SUFFIXES = SUFFIXES  # every suffix a reader reads (the name is kept for callers)
+_FORMATS = ", ".join(SUFFIXES)
 
 
 @dataclass(frozen=True)
 class LoadedCorpus:
-    """The documents of a load, sorted by doc_id, and the files a folder held that were
-    not documents (other extensions, hidden files), for the caller's summary."""
+    """The documents of a load, sorted by doc_id; the files a folder held that were not
+    documents (other extensions, hidden files); with `skip_bad`, the problems skipped
+    (each "<file>: <reason>"); and warnings about documents that were read only in part
+    (PDF pages with no text layer)."""
 
     documents: tuple[Document, ...]
     ignored: tuple[Path, ...]
+    skipped: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 def load_documents(paths: Sequence[Path] | None = None) -> list[Document]:
     """Documents of the given files and folders (None: the bundled corpus), sorted by doc_id.
 
-    A folder is searched recursively for .txt and .md files; a document's doc_id is its
-    path relative to that folder (for a file argument, its file name). Raises
-    `CorpusError` listing every bad file (see the module docstring for the policy).
+    A folder is searched recursively for files of the readable formats; a document's
+    doc_id is its path relative to that folder (for a file argument, its file name).
+    Raises `CorpusError` listing every bad file (see the module docstring for the policy).
     """
     return list(load_corpus(paths).documents)
 
 
-def load_corpus(paths: Sequence[Path] | None = None) -> LoadedCorpus:
-    """Like `load_documents`, also returning the ignored files of the folders searched."""
+def load_corpus(paths: Sequence[Path] | None = None, skip_bad: bool = False) -> LoadedCorpus:
+    """Like `load_documents`, also returning the ignored files of the folders searched;
+    with `skip_bad`, bad files are skipped and listed instead of stopping the load (two
+    files giving one doc_id still stop it, and so does a load left with no document)."""
     roots = [BUNDLED_CORPUS_DIR] if paths is None else [Path(p) for p in paths]
     if not roots:
-        raise CorpusError("no corpus given: name at least one .txt/.md file or folder")
+        raise CorpusError(f"no corpus given: name at least one document ({_FORMATS}) or folder")
     problems: list[str] = []
     ignored: list[Path] = []
     found: list[tuple[str, Path]] = []
@@ -58,20 +68,28 @@ def load_corpus(paths: Sequence[Path] | None = None) -> LoadedCorpus:
         problems.extend(found_problems)
         found.extend(files)
     documents = []
+    warnings = []
     for doc_id, path in found:
-        document, problem = _read_document(doc_id, path)
-        if problem:
-            problems.append(problem)
-        else:
-            documents.append(document)
-    problems.extend(_duplicate_problems(found))
-    if problems:
+        try:
+            document = read_document(path, doc_id)
+        except ReadError as error:
+            problems.append(f"{path}: {error}")
+            continue
+        documents.append(document)
+        warnings.extend(f"{path}: {note}" for note in document.notes)
+    duplicates = _duplicate_problems(found)
+    if duplicates or (problems and not skip_bad) or not documents:
+        every = [*problems, *duplicates]
+        if not every:
+            every = ["no document was found"]
         raise CorpusError(
-            f"cannot load the corpus ({len(problems)} problem(s); nothing was loaded):\n  "
-            + "\n  ".join(problems)
+            f"cannot load the corpus ({len(every)} problem(s); nothing was loaded):\n  "
+            + "\n  ".join(every)
+            + ("\n(qa index --skip-bad indexes the readable files and lists the others)"
+               if problems and not skip_bad and documents else "")
         )
     documents.sort(key=lambda d: d.doc_id)
-    return LoadedCorpus(tuple(documents), tuple(sorted(ignored)))
+    return LoadedCorpus(tuple(documents), tuple(sorted(ignored)), tuple(problems), tuple(warnings))
 
 
 def _text_files(root: Path) -> tuple[list[tuple[str, Path]], list[Path], list[str]]:
@@ -94,15 +112,15 @@ def _text_files(root: Path) -> tuple[list[tuple[str, Path]], list[Path], list[st
                 files.append((relative.as_posix(), path))
         if not files and not problems:
             problems.append(
-                f"{root}: folder has no .txt or .md files "
-                f"({len(ignored)} other file(s)); point to a folder of UTF-8 text files"
+                f"{root}: folder has no documents ({_FORMATS}) "
+                f"({len(ignored)} other file(s)); point to a folder of documents"
             )
         return files, ignored, problems
     if root.is_file():
         if root.suffix.lower() not in TEXT_SUFFIXES:
             return [], [], [
-                f"{root}: not a .txt or .md file; convert it to UTF-8 text "
-                "and save it as .txt or .md"
+                f"{root}: not a format that can be read ({_FORMATS}); "
+                "convert it to one of them (or to UTF-8 text)"
             ]
         return [(root.name, root)], [], []
     if root.is_symlink() and not root.exists():
@@ -113,7 +131,7 @@ def _text_files(root: Path) -> tuple[list[tuple[str, Path]], list[Path], list[st
 
 
 def _not_a_document(path: Path, inside: Path) -> str | None:
-    """Why a .txt/.md entry of a folder cannot be read as a document, or None: a broken
+    """Why a document entry of a folder cannot be read as a document, or None: a broken
     link, a link leaving the folder (never followed: it could reach any file on the
     machine), or something that is not a regular file (a pipe, a device)."""
     if path.is_symlink():
@@ -133,43 +151,6 @@ def _not_a_document(path: Path, inside: Path) -> str | None:
 def _is_hidden(relative: Path) -> bool:
     """Dot files and anything in a dot folder (.git, .DS_Store) are never documents."""
     return any(part.startswith(".") for part in relative.parts)
-
-
-def _read_document(doc_id: str, path: Path) -> tuple[Document | None, str | None]:
-    """The document of one file, or None and a message saying what is wrong and what to do."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return None, f"{path}: cannot be read ({error.strerror}); check its permissions"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, f"{path}: is UTF-16 text; re-save it as UTF-8"
-    if b"\x00" in data:
-        return None, (
-            f"{path}: looks binary (contains NUL bytes; UTF-16 text does too); "
-            "save it as UTF-8 text or remove it"
-        )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return None, (
-            f"{path}: is not UTF-8 (invalid byte at offset {error.start}); "
-            "re-save it as UTF-8"
-        )
-    if not text.replace(_BOM, "").strip():
-        return None, f"{path}: is empty; add text or remove the file"
-    return Document(doc_id=doc_id, title=_title(text, path.suffix.lower()), text=text), None
-
-
-def _title(text: str, suffix: str) -> str:
-    """The first non-blank line; a Markdown heading's leading '#' marks are stripped."""
-    for line in text.replace(_BOM, "", 1).split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        if suffix == ".md" and line.startswith("#"):
-            line = line.lstrip("#").strip() or line
-        return line
-    raise CorpusError("internal: _title called on blank text")
 
 
 def _duplicate_problems(found: list[tuple[str, Path]]) -> list[str]:

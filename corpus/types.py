@@ -6,6 +6,7 @@ it and nothing else (scores live in `indexer.types.Hit`, never on a chunk).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -14,12 +15,39 @@ CHUNK_KINDS = ("prose", "table_row", "table")
 
 @dataclass(frozen=True)
 class Document:
-    """A source text. `doc_id` is its path relative to the corpus root; `text` is the
-    file decoded as UTF-8 with nothing else changed, so offsets cite the file."""
+    """A source text. `doc_id` is its path relative to the corpus root; `text` is what
+    every offset cites: a text file decoded with nothing else changed, or the text a
+    reader extracted from a PDF, Word, HTML or CSV file (`corpus.readers`), its tables
+    written as pipe rows. `pages` are the start offsets of the pages of a paged format
+    (page n starts at pages[n - 1]; empty for formats without pages), `encoding` the
+    encoding the bytes were decoded with (None where the format says it), `source_format`
+    the reader that made it, `notes` what the reader could not read (PDF pages with no
+    text layer). The fields after `text` have defaults so old indexes still load."""
 
     doc_id: str
     title: str
     text: str
+    pages: tuple[int, ...] = ()
+    encoding: str | None = None
+    source_format: str = "text"
+    notes: tuple[str, ...] = ()
+
+    def page_of(self, offset: int) -> int | None:
+        """The 1-based page holding character `offset`, or None for a format without pages."""
+        if not self.pages:
+            return None
+        return max(1, bisect_right(self.pages, offset))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (an index's documents.jsonl row)."""
+        data = asdict(self)
+        data["pages"], data["notes"] = list(self.pages), list(self.notes)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Document":
+        """The inverse of `to_dict`; rows of old indexes (no pages) load too."""
+        return cls(**{**data, "pages": tuple(data.get("pages", ())), "notes": tuple(data.get("notes", ()))})
 
 
 @dataclass(frozen=True)

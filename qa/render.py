@@ -1,7 +1,8 @@
 """An Answer as the `qa ask --json` contract, or as text for a person.
 
 The JSON shape is the stable contract of docs/design.md: scripts and benchmarks depend on it,
-so it has exactly these keys and nothing else.
+so it has exactly these keys and nothing else; keys are only ever added (`page`: the 1-based
+page of a paged document, such as a PDF, the cited text starts on; null for other formats).
 """
 
 from __future__ import annotations
@@ -13,7 +14,22 @@ from qa.safe_output import visible
 from qa.types import Answer, Figure, Passage
 
 
-def figure_json(figure: Figure) -> dict[str, Any]:
+def page_of(documents: dict[str, Document], doc_id: str, offset: int) -> int | None:
+    """The page of a document's character offset; None when it has no pages (or is unknown)."""
+    document = documents.get(doc_id)
+    return document.page_of(offset) if document is not None else None
+
+
+def where(documents: dict[str, Document], doc_id: str, offset: int, line: int | None = None) -> str:
+    """A citation's place as a person reads it: `report.pdf p. 12` for a paged document,
+    else `notes.txt:5` (with a line) or the document alone."""
+    page = page_of(documents, doc_id, offset)
+    if page is not None:
+        return f"{visible(doc_id)} p. {page}"
+    return f"{visible(doc_id)}:{line}" if line is not None else visible(doc_id)
+
+
+def figure_json(figure: Figure, documents: dict[str, Document] | None = None) -> dict[str, Any]:
     return {
         "value": figure.value,
         "unit": figure.unit,
@@ -22,6 +38,7 @@ def figure_json(figure: Figure) -> dict[str, Any]:
         "doc": figure.doc_id,
         "start": figure.start,
         "end": figure.end,
+        "page": page_of(documents or {}, figure.doc_id, figure.start),
     }
 
 
@@ -34,6 +51,7 @@ def passage_json(passage: Passage, documents: dict[str, Document]) -> dict[str, 
         "text": documents[chunk.doc_id].text[chunk.start:chunk.end],
         "score": passage.score,
         "rank": passage.rank,
+        "page": page_of(documents, chunk.doc_id, chunk.start),
     }
 
 
@@ -42,7 +60,7 @@ def answer_json(answer: Answer, documents: dict[str, Document]) -> dict[str, Any
     return {
         "question": answer.question,
         "answerable": answer.answerable,
-        "figures": [figure_json(f) for f in answer.figures],
+        "figures": [figure_json(f, documents) for f in answer.figures],
         "passages": [passage_json(p, documents) for p in answer.passages],
     }
 
@@ -83,10 +101,11 @@ def answer_text(answer: Answer, documents: dict[str, Document], color: bool = Fa
         best = answer.figures[0]
         shown = best.text if best.unit == "date" else format_value(best.value, best.unit)  # 914 means September 14
         lines.append(f"Answer: {visible(shown)}  ({visible(best.label or best.text)})")
-        lines.append(f"  as written: \"{visible(best.text)}\" in {visible(best.doc_id)} [{best.start}:{best.end}]")
+        lines.append(f"  as written: \"{visible(best.text)}\" in {where(documents, best.doc_id, best.start)} "
+                     f"[{best.start}:{best.end}]")
         for other in answer.figures[1:3]:
             lines.append(f"  also: {format_value(other.value, other.unit)}  ({visible(other.label)}) "
-                         f"{visible(other.doc_id)} [{other.start}:{other.end}]")
+                         f"{where(documents, other.doc_id, other.start)} [{other.start}:{other.end}]")
     elif answer.answerable:
         lines.append("Answer: see the passages below.")
     else:
@@ -95,10 +114,10 @@ def answer_text(answer: Answer, documents: dict[str, Document], color: bool = Fa
     figure_marks = [(f.start, f.end) for f in answer.figures[:1]]
     for passage in answer.passages:
         chunk = passage.chunk
-        where = f"{visible(chunk.doc_id)}:{passage.line} [{chunk.start}:{chunk.end}]"
+        place = f"{where(documents, chunk.doc_id, chunk.start, passage.line)} [{chunk.start}:{chunk.end}]"
         context = visible(chunk.table_caption or chunk.section or "")
         lines.append("")
-        lines.append(f"[{passage.rank}] {where}  score {passage.score:.3f}" + (f"  — {context}" if context else ""))
+        lines.append(f"[{passage.rank}] {place}  score {passage.score:.3f}" + (f"  — {context}" if context else ""))
         cited = documents[chunk.doc_id].text[chunk.start:chunk.end]
         body = _marked(cited, chunk.start, [m for m in figure_marks if chunk.start <= m[0] < chunk.end], figure_style)
         if not figure_marks and passage.highlights:

@@ -40,11 +40,11 @@ def test_json_rows_cite_exact_spans_of_the_user_corpus():
 
 def test_summary_counts_ignored_files(tmp_path):
     (tmp_path / "a.txt").write_text("Alpha beta.\n", encoding="utf-8")
-    (tmp_path / "b.pdf").write_bytes(b"%PDF")
+    (tmp_path / "b.xlsx").write_bytes(b"PK")
     result = run_qa("chunks", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[:2] == [
-        "documents: 1 (ignored non-.txt/.md files: 1)",
+        "documents: 1 (ignored files of other formats: 1)",
         "chunks: 1 (prose 1, table_row 0, table 0)",
     ]
 
@@ -54,8 +54,8 @@ def test_summary_counts_ignored_files(tmp_path):
     [
         ("empty.txt", b"", "is empty"),
         ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00", "looks binary"),
-        ("latin1.md", "naïve".encode("latin-1"), "is not UTF-8"),
-        ("empty-folder", None, "folder has no .txt or .md files"),
+        ("renamed.html", b"\x89PNG\r\n\x1a\n\x00\x00", "looks binary"),
+        ("empty-folder", None, "folder has no documents"),
         ("missing.txt", "missing", "no such file or folder"),
     ],
 )

@@ -20,8 +20,8 @@ QUESTIONS = ROOT / "eval" / "questions.jsonl"
 BUNDLED = ROOT / "corpus" / "documents"
 GUANGZHOU = "What was Guangzhou's GDP in 2016?"
 ANSWER_KEYS = {"question", "answerable", "figures", "passages"}
-FIGURE_KEYS = {"value", "unit", "text", "label", "doc", "start", "end"}
-PASSAGE_KEYS = {"doc", "start", "end", "text", "score", "rank"}
+FIGURE_KEYS = {"value", "unit", "text", "label", "doc", "start", "end", "page"}
+PASSAGE_KEYS = {"doc", "start", "end", "text", "score", "rank", "page"}
 
 
 def qa(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:

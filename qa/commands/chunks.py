@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "a summary, or with --json one JSON object per chunk.",
     )
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                        help=".txt/.md files or folders (searched recursively)")
+                        help="documents (.txt .md .pdf .docx .html .csv .tsv) or folders (searched recursively)")
     parser.add_argument("--json", action="store_true",
                         help="one JSON object per chunk: doc, start, end, text, kind, section, ...")
     parser.add_argument("--max-chars", type=int, default=defaults.max_chars,
@@ -55,13 +55,15 @@ def run(args: argparse.Namespace) -> int:
     tables = sum(1 for chunk in chunks if chunk.kind == "table")
     facts = sum(len(chunk.facts) for chunk in chunks if chunk.kind == "table")
     out.write(f"documents: {len(corpus.documents)}")
-    out.write(f" (ignored non-.txt/.md files: {len(corpus.ignored)})\n" if corpus.ignored else "\n")
+    out.write(f" (ignored files of other formats: {len(corpus.ignored)})\n" if corpus.ignored else "\n")
     by_kind = ", ".join(f"{kind} {kinds[kind]}" for kind in CHUNK_KINDS)
     out.write(f"chunks: {len(chunks)} ({by_kind})\n")
     out.write(f"tables: {tables}\nfacts: {facts}\n")
     per_doc = Counter(chunk.doc_id for chunk in chunks)
     for document in corpus.documents:
         count = per_doc[document.doc_id]
+        read_as = document.source_format + (f", {document.encoding}" if document.encoding else "")
+        read_as += f", {len(document.pages)} pages" if document.pages else ""
         out.write(f"  {visible(document.doc_id)}: {count} chunks, {len(document.text)} chars"
-                  f" - {visible(document.title[:60])}\n")
+                  f" ({read_as}) - {visible(document.title[:60])}\n")
     return 0

@@ -12,10 +12,12 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "index",
         help="build an index of documents (BM25 + embeddings) into a directory",
-        description="Chunk the documents under PATH (folders searched recursively for .txt "
-        "and .md) and write a BM25 + dense index to --out. Rebuilding into an existing "
-        "index re-embeds only new or changed chunks. With no PATH, builds (or checks) the "
-        "bundled corpus's index in the user cache.",
+        description="Read the documents under PATH (folders searched recursively for .txt, "
+        ".md, .pdf, .docx, .html, .htm, .csv and .tsv; text in any encoding), chunk them and "
+        "write a BM25 + dense index to --out. A bad file stops the build with every problem "
+        "listed, unless --skip-bad. Rebuilding into an existing index re-embeds only new or "
+        "changed chunks. With no PATH, builds (or checks) the bundled corpus's index in the "
+        "user cache.",
     )
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="documents or folders")
     parser.add_argument("--out", type=Path, help="index directory to write (required with PATH)")
@@ -35,6 +37,11 @@ def register(subparsers) -> None:
         help="extra bilingual glossary (zh<TAB>en<TAB>kind rows) added to the bundled one; "
         "kept in the index and used for its questions too (repeatable)",
     )
+    parser.add_argument("--skip-bad", action="store_true",
+                        help="index the files that can be read and list the others with why, "
+                        "instead of stopping at the first load's problems")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="name the files of other formats that were ignored, not only count them")
     parser.set_defaults(func=run)
 
 
@@ -60,7 +67,7 @@ def _say(message: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from corpus.errors import QAError
-    from corpus.loader import load_documents
+    from corpus.loader import load_corpus
     from indexer.build import build_index
     from indexer.cache import open_bundled_index
 
@@ -78,11 +85,31 @@ def run(args: argparse.Namespace) -> int:
     from corpus.glossary import load_glossary
 
     glossary = load_glossary(args.glossary) if args.glossary else None
-    documents = load_documents(args.paths)
-    report = build_index(documents, args.out, settings, progress=_say, glossary=glossary)
+    corpus = load_corpus(args.paths, skip_bad=args.skip_bad)
+    _summarise(corpus, args.verbose)
+    report = build_index(list(corpus.documents), args.out, settings, progress=_say, glossary=glossary)
     print(
         f"indexed {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s: "
         f"embedded {report.embedded}, reused {report.reused} "
         f"(saved about {report.saved_seconds:.1f} s) -> {report.path}"
     )
     return 0
+
+
+def _summarise(corpus, verbose: bool) -> None:
+    """What the load did not index, on stderr: skipped bad files with their reasons,
+    partly read documents, and the ignored files (named with -v, else counted)."""
+    from qa.safe_output import visible
+
+    if corpus.skipped:
+        _say(f"skipped {len(corpus.skipped)} bad file(s):")
+        for problem in corpus.skipped:
+            print(f"  {visible(problem)}", file=sys.stderr)
+    for warning in corpus.warnings:
+        _say(f"warning: {visible(warning)}")
+    if corpus.ignored and verbose:
+        _say(f"ignored {len(corpus.ignored)} file(s) of other formats:")
+        for path in corpus.ignored:
+            print(f"  {visible(str(path))}", file=sys.stderr)
+    elif corpus.ignored:
+        _say(f"ignored {len(corpus.ignored)} file(s) of other formats (-v names them)")
