@@ -1,0 +1,70 @@
+"""`qa index` over a folder of mixed formats: bad files stop it naming each (exit 2, no
+traceback) unless --skip-bad, which indexes the rest and lists the skipped; `qa ask`
+then cites a PDF's page, in text and in the JSON contract."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DOCUMENTS = Path(__file__).parent / "data" / "documents"
+GOOD = ("multipage.pdf", "page.html", "report.docx")
+BAD = {"binary.html": "looks binary", "encrypted.pdf": "is encrypted (password-protected)"}
+
+
+def run_qa(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    return subprocess.run([sys.executable, "-m", "qa", *args], capture_output=True, text=True, env=env)
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("mixed")
+    for name in [*GOOD, *BAD]:
+        shutil.copy(DOCUMENTS / name, folder / name)
+    (folder / "sheet.xlsx").write_bytes(b"PK")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def index(mixed, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("index") / "idx"
+    result = run_qa("index", str(mixed), "--out", str(out), "--skip-bad", "-v")
+    assert result.returncode == 0, result.stderr
+    assert "indexed 3 documents" in result.stdout
+    lines = result.stderr.splitlines()
+    skipped = lines.index("qa index: skipped 2 bad file(s):")
+    assert [line.split(": ")[0].strip() for line in lines[skipped + 1:skipped + 3]] == [
+        str(mixed / name) for name in sorted(BAD)]
+    for line, name in zip(lines[skipped + 1:skipped + 3], sorted(BAD)):
+        assert BAD[name] in line
+    assert f"  {mixed / 'sheet.xlsx'}" in lines  # -v names the ignored file
+    return out
+
+
+def test_bad_files_stop_the_build_naming_each(mixed, tmp_path):
+    result = run_qa("index", str(mixed), "--out", str(tmp_path / "idx"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    for name, reason in BAD.items():
+        assert f"{mixed / name}: {reason}" in result.stderr
+    assert "--skip-bad" in result.stderr
+    assert not (tmp_path / "idx").exists()
+
+
+def test_skip_bad_indexes_the_rest_and_json_gains_page(index):
+    result = run_qa("ask", "--index", str(index), "--json", "--top-k", "2",
+                    "How many passengers did the Lindale ferry carry in 2021?")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    best = answer["figures"][0]
+    assert (best["value"], best["doc"], best["text"]) == (48250.0, "multipage.pdf", "48,250 passengers")
+    assert all("page" in figure for figure in answer["figures"])
+    assert [passage["doc"] for passage in answer["passages"]][0] == "multipage.pdf"
+    assert all("page" in passage for passage in answer["passages"])
