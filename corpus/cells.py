@@ -5,6 +5,8 @@
     $1,327.9, $ 1,452.4   1327.9 with currency "$"
     $ (9,982), (494)      -9982, -494 (parentheses: a negative)
     −298                  -298 (U+2212 minus)
+    1.30 (1), 1.73 (2), (3), 4.5*
+                          1.30, 1.73, 4.5 (a footnote mark after the number is not part of it)
     12.5%, (4.1)%, 50.0 % 12.5, -4.1, 50.0 with suffix "%"
     63 bps                63 with suffix "bps"
     —, -, N/A, Nil, NM    no data
@@ -49,6 +51,11 @@ _PERIODS = tuple(re.compile(p, re.IGNORECASE) for p in (
     rf"^(?:Q[1-4]|H[12])\s+(?P<y>{_YEAR})$",
     rf"^(?P<y>{_YEAR})\s*年(?:\s*\d{{1,2}}\s*月(?:\s*\d{{1,2}}\s*日)?)?[末底]?$",
 ))
+# Footnote marks after a cell's number: " (1)", " (a), (b)", "*", " [2]"; a mark in
+# parentheses needs a space before it ("4(a)" is a reference, "(49)" a negative).
+_CELL_FOOTNOTES = re.compile(r"(?:\s+(?:\(\s*\w{1,2}\s*\)|\[\w{1,2}\])(?:\s*,?\s*(?:\(\s*\w{1,2}\s*\)|\[\w{1,2}\]))*|\*+)$")
+# A period row with a note: "2019 (proposed)", "2018 (as restated)".
+_NOTED_YEAR = re.compile(rf"^(?P<y>{_YEAR})\s*\((?:[A-Za-z][A-Za-z -]{{1,28}})\)$")
 _DATED_LABEL = re.compile(rf"\b(?:at|as\s+of|as\s+at|on|end(?:ed|ing))\s+(?P<d>{_DATE})$", re.IGNORECASE)
 _FOOTNOTES = re.compile(r"(?:\s*(?:\(\s*\w{1,2}\s*\)|\*+|\[\w{1,2}\]))+$")
 _TITLE = re.compile(rf"\b(?:end(?:ed|ing)|as\s+(?:of|at)|fiscal)\b|^{_MONTH}\s+\d{{1,2}},?$", re.IGNORECASE)
@@ -72,7 +79,8 @@ class CellNumber:
 
 def read_number(text: str) -> CellNumber | None:
     """The number of a cell as written, or None for text (see the module's table)."""
-    match = _NUMBER.match(text.strip())
+    text = text.strip()
+    match = _NUMBER.match(text) or _NUMBER.match(_CELL_FOOTNOTES.sub("", text))
     if not match or bool(match.group("open")) != bool(match.group("close")):
         return None
     signs = [s for s in (match.group("sign"), match.group("sign2")) if s]
@@ -126,12 +134,15 @@ def is_period_title(text: str) -> bool:
 
 
 def row_period(text: str) -> tuple[str, int] | None:
-    """(period, year) of a row label that is a period ("2021", "FY2019") or ends with a
-    date it is at ("Balance at March 31, 2018" -> "March 31, 2018"), else None."""
+    """(period, year) of a row label that is a period ("2021", "FY2019", "2019 (proposed)")
+    or ends with a date it is at ("Balance at March 31, 2018" -> "March 31, 2018"), else None."""
     cleaned = strip_footnotes(text)
     year = period_year(cleaned)
     if year is not None:
         return cleaned, year
+    noted = _NOTED_YEAR.match(cleaned)
+    if noted:
+        return cleaned, int(noted.group("y"))
     dated = _DATED_LABEL.search(cleaned)
     if dated:
         return dated.group("d"), period_year(dated.group("d"))

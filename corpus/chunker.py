@@ -28,7 +28,8 @@ from corpus.types import Chunk, Document, Fact
 
 # Bump when the chunking algorithm changes, so indexes built by another one are refused.
 # 2: table facts have a period and year; Markdown tables read as reports write them.
-# 3: a scale declared anywhere in the prose after a table, up to the next table, is its unit.
+# 3: a scale declared anywhere in the prose after a table, up to the next table, is its unit;
+#    numbers with footnote marks ("1.30 (1)") are numbers; "2019 (proposed)" rows are periods.
 CHUNKER_VERSION = 3
 MAX_CHARS_RANGE = (100, 20000)
 OVERLAP_RANGE = (0, 5)

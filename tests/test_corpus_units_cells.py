@@ -33,6 +33,11 @@ from corpus.cells import (
         ("63 bps", CellNumber(63, None, "bps")),
         ("€3.4", CellNumber(3.4, "€", None)),
         ("$ 0", CellNumber(0, "$", None)),
+        ("1.30 (1)", CellNumber(1.30, None, None)),
+        ("1.73 (2), (3)", CellNumber(1.73, None, None)),
+        ("$ (12.5) (a)", CellNumber(-12.5, "$", None)),
+        ("4.5*", CellNumber(4.5, None, None)),
+        ("7.25% [2]", CellNumber(7.25, None, "%")),
     ],
 )
 def test_numbers_as_written(cell, expected):
@@ -40,7 +45,7 @@ def test_numbers_as_written(cell, expected):
 
 
 @pytest.mark.parametrize(
-    "cell", ["—", "-", "", "N/A", "Nil", "4(a)", "94th", "(5", "5)", "-(5)", "12,34", "1.2.3", "Total"]
+    "cell", ["—", "-", "", "N/A", "Nil", "4(a)", "12 (345)", "94th", "(5", "5)", "-(5)", "12,34", "1.2.3", "Total"]
 )
 def test_no_number(cell):
     assert read_number(cell) is None
@@ -79,6 +84,8 @@ def test_label_year_names_one_year_only(label, year):
     ("label", "period"),
     [("2021", ("2021", 2021)), ("FY2019", ("FY2019", 2019)),
      ("Balance at March 31, 2018", ("March 31, 2018", 2018)),
+     ("2019 (proposed)", ("2019 (proposed)", 2019)), ("2018 (as restated)", ("2018 (as restated)", 2018)),
+     ("2019 (1,200 units)", None),
      ("Borrowings – 4.125% bonds 2023", None), ("Net income", None)],
 )
 def test_row_period(label, period):
