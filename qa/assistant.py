@@ -191,12 +191,14 @@ class Assistant:
         features = [figure_features(analysis, f, s) for f, s in zip(candidates.figures, candidates.surroundings)]
         scores = self.scorer.scores(features)
         ranked = self.scorer.rank(candidates.figures, features, scores)
-        extreme = superlative(text)
+        compared = direction(text) if analysis.answer_kind == "when" else None
+        # "Which city had the largest X?" puts the largest value first; "In which year was
+        # X the largest?" compares the best row's periods instead (below), from the scorer's order.
+        extreme = None if compared else superlative(text)
         asks_for_figure = analysis.answer_kind in FIGURE_KINDS or (analysis.answer_kind == "other" and bool(analysis.metrics))
         if extreme and analysis.metrics:
             ranked, found = extreme_first(analysis, ranked, extreme)
             asks_for_figure = asks_for_figure or found
-        compared = direction(text) if analysis.answer_kind == "when" else None
         if compared:  # "In which year was X larger?": compare the best row's periods
             year = compare_periods(ranked, candidates.facts, self.index.documents, compared)
             ranked = [year] + ranked if year is not None else ranked

@@ -1,5 +1,6 @@
 """"In which year was X larger?": the answer is a period, chosen by comparing one table
-row's values across its period columns.
+row's values across its period columns (or, when the periods are the rows, one column's
+values down them).
 
 The row is the table cell the scorer ranks first among cells that carry a year (every
 such cell fits a "which year" question equally badly as a number, so the scorer's other
@@ -52,9 +53,15 @@ def compare_periods(ranked: Sequence[Figure], facts: dict[tuple[str, int, int], 
            if (fact.doc_id, fact.table_id, fact.row_label) == (best.doc_id, best.table_id, best.row_label)
            and fact.value is not None and fact.year is not None
            and fact.measure_labels == best.measure_labels]
-    by_year = {}
-    for fact in sorted(row, key=lambda f: f.start):
-        by_year.setdefault(fact.year, fact)
+    by_year = _by_year(row)
+    name = best.row_label
+    if len(by_year) < 2:  # periods as rows ("2018 | 1.50"): the same column down the table
+        column = [fact for fact in facts.values()
+                  if (fact.doc_id, fact.table_id, fact.column_labels, fact.unit)
+                  == (best.doc_id, best.table_id, best.column_labels, best.unit)
+                  and fact.value is not None and fact.year is not None]
+        by_year = _by_year(column)
+        name = " ".join(best.column_labels) or best.row_label
     if len(by_year) < 2:
         return None
     pick = max if extreme == "max" else min
@@ -67,6 +74,14 @@ def compare_periods(ranked: Sequence[Figure], facts: dict[tuple[str, int, int], 
     others = ", ".join(f"{f.year}: {f.raw}" for f in by_year.values() if f is not winner)
     word = "larger" if extreme == "max" else "smaller"
     return Figure(value=float(winner.year), unit="year", text=year, doc_id=winner.doc_id, start=start,
-                  end=start + len(year), label=f"{best.row_label}: {word} in {year} ({winner.raw}; {others})",
+                  end=start + len(year), label=f"{name}: {word} in {year} ({winner.raw}; {others})",
                   year=winner.year)
 
+
+
+def _by_year(facts: Sequence[Fact]) -> dict[int, Fact]:
+    """The first fact (in document order) of each year."""
+    by_year: dict[int, Fact] = {}
+    for fact in sorted(facts, key=lambda f: f.start):
+        by_year.setdefault(fact.year, fact)
+    return by_year

@@ -264,14 +264,15 @@ def _language(question: str) -> str:
 
 # Answer-kind cues, tried in this order (the first that matches wins).
 _KIND_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # "When did ...", not "What happens when ..." (a condition, not a time asked for). First:
+    # "In which year was the share of net earnings higher?" asks for a year, whatever it compares.
+    ("when", re.compile(r"^\W*when\b|\bwhen (?:did|was|is|were|will|does|do|has|had|can)\b|\bwhat year\b"
+                        r"|\bwhich year\b|\bwhat date\b|什么时候|何时|哪一?年|何年|哪天", re.I)),
     ("share", re.compile(r"what (?:percentage|percent|proportion|share|fraction)|how much of a share"
                          r"|percentage of|proportion of|share of|占比|比重|比例|百分之|占.{0,12}多少"
                          # a change asked as a percentage is a percentage, whatever it is of
                          r"|\bpercentage (?:increase|decrease|change|growth|rise|fall|drop)\b|\bgrowth rate\b"
                          r"|\b(?:in|as a) percent(?:age)?\b|增长率|增速|增幅", re.I)),
-    # "When did ...", not "What happens when ..." (a condition, not a time asked for).
-    ("when", re.compile(r"^\W*when\b|\bwhen (?:did|was|is|were|will|does|do|has|had|can)\b|\bwhat year\b"
-                        r"|\bwhich year\b|\bwhat date\b|什么时候|何时|哪一?年|何年|哪天", re.I)),
     ("how_many", re.compile(r"\bhow many\b|\bnumber of\b|几[个项家条对座所名位批次件种类]|多少[个项家条对座所名位批次件种类人]", re.I)),
     ("how_much", re.compile(r"\bhow (?:much|large|big|long)\b|多少|多大|多长|多少钱", re.I)),
     ("which", re.compile(r"\b(?:which|who|where)\b|哪个|哪些|哪座|哪里|谁", re.I)),
@@ -280,7 +281,8 @@ _PEOPLE = re.compile(r"\bpeople\b|\bpersons?\b|\bpassengers?\b|\bresidents\b|人
 _QUANTITY_WORDS = re.compile(r"\bwhat (?:was|is|were|are)\b|是多少|为多少|有多少", re.I)
 _UNIT_PHRASE = re.compile(
     r"\bin (?:(?:thousand|million|billion|trillion) )?(?:yuan|us dollars|dollars|tons|teus|"
-    r"square kilometers|kilometers|percent)\b|[万亿]*(?:元人民币|人民币|美元|元|吨|平方公里|公里|人次|TEU)", re.I)
+    r"square kilometers|kilometers|percent|euros|pounds|yen)\b|[万亿]*(?:元人民币|人民币|美元|元|吨|平方公里|公里|人次|TEU)"
+    r"|\bin (?:US\$|HK\$|A\$|RMB|€|£|¥|\$)(?!\s*\d)", re.I)
 # Money asked for without a metric word for it: "the total value of the projects".
 _MONEY = re.compile(r"\b(?:value|amount|worth|money|funds?|turnover|revenue|cost)\b|金额|总额|资金|价值|产值", re.I)
 _MONEY_UNITS = ("CNY", "USD", "HKD")

@@ -41,6 +41,7 @@ def test_another_year_is_refused_with_the_year(glossary):
     ("When did the bridge open?", "when"),
     ("In 2019, when was the plan issued?", "when"),
     ("In which year was revenue larger?", "when"),
+    ("In which year was the share of net earnings higher?", "when"),  # "share of" is what is compared
 ])
 def test_when_is_a_question_of_time_only_when_it_asks_one(glossary, question, kind):
     assert analyse_question(question, glossary).answer_kind == kind
