@@ -3,7 +3,9 @@
 Text is NFKC-normalised (full-width letters, digits and punctuation become ASCII), lower-cased,
 then split into three kinds of run:
 
-- Chinese (Han) runs go through jieba, by default in search mode (`cut_for_search`, which
+- Chinese (Han) runs are folded to simplified characters (`corpus.chinese_script`: 臺北
+  and 台北 become one term; `fold_traditional`), then go through jieba, by default in
+  search mode (`cut_for_search`, which
   also emits the dictionary words inside a long word, e.g. 大湾区 and 湾区 inside
   粤港澳大湾区), with the glossary's Chinese terms added as a user dictionary;
 - numbers stay whole: digit runs and decimals ("2016", "12.85", "2418.78"), thousands
@@ -23,6 +25,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from corpus.chinese_script import to_simplified
 from corpus.errors import SettingsError
 from corpus.glossary import load_glossary
 
@@ -70,12 +73,14 @@ class TokenizerSettings:
     ranking (IDF already discounts them) but shrink the index; the short list is kept
     because it never removes content words.
     `user_terms` are extra jieba dictionary words; by default the glossary's Chinese terms.
+    `fold_traditional`: Han runs (and the user terms) are folded to simplified first.
     """
 
     stemmer: str | None = "english"
     stopwords: str | None = "english+chinese"
     chinese: str = "jieba-search"
     user_terms: tuple[str, ...] = field(default_factory=_glossary_terms)
+    fold_traditional: bool = True
 
     def __post_init__(self) -> None:
         _check_choice("stemmer", self.stemmer, STEMMERS)
@@ -98,6 +103,7 @@ class TokenizerSettings:
             "stopwords": self.stopwords,
             "chinese": self.chinese,
             "user_terms": list(self.user_terms),
+            "fold_traditional": self.fold_traditional,
         }
 
 
@@ -137,7 +143,8 @@ class Tokenizer:
             if kind == "num":
                 tokens.append(match.group().replace(",", ""))
             elif kind == "han":
-                tokens.extend(self._chinese(match.group()))
+                run = match.group()
+                tokens.extend(self._chinese(to_simplified(run) if self.settings.fold_traditional else run))
             elif match.group("word") not in self._stopwords:
                 # Stemming is batched at the end; remember where each word goes.
                 words.append(match.group("word"))
@@ -168,7 +175,7 @@ class Tokenizer:
         """This Tokenizer's jieba instance, loaded once on first use (thread-safe)."""
         with self._jieba_lock:
             if self._jieba is None:
-                self._jieba = _load_jieba(self.settings.user_terms)
+                self._jieba = _load_jieba(self.settings.user_terms, self.settings.fold_traditional)
             return self._jieba
 
 
@@ -188,7 +195,7 @@ def _make_stemmer(name: str | None) -> Any:
     return Stemmer.Stemmer(name)
 
 
-def _load_jieba(user_terms: tuple[str, ...]) -> Any:
+def _load_jieba(user_terms: tuple[str, ...], fold: bool = True) -> Any:
     """A fresh jieba.Tokenizer with its cache in our cache dir and the user terms added."""
     import logging
 
@@ -204,7 +211,7 @@ def _load_jieba(user_terms: tuple[str, ...]) -> Any:
     segmenter.cache_file = "jieba.cache"
     segmenter.initialize()
     for term in user_terms:
-        normalized = normalize(term)
+        normalized = to_simplified(normalize(term)) if fold else normalize(term)
         if _HAN_CHAR_RE.search(normalized):
             segmenter.add_word(normalized)
     return segmenter

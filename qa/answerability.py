@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from corpus.glossary import Glossary
+from corpus.chinese_script import to_simplified
 from corpus.types import Document
 from qa.figures import figure_matches
 from qa.places import mentions, unquoted
@@ -32,12 +33,13 @@ class Verdict:
 
 
 def passage_texts(passages: Sequence[Passage], documents: dict[str, Document]) -> list[str]:
-    """What each passage says, as cited and as indexed (tables are rendered in English)."""
+    """What each passage says, as cited and as indexed (tables are rendered in English),
+    traditional Chinese folded to simplified so that 臺北 mentions 台北."""
     texts = []
     for passage in passages:
         chunk = passage.chunk
         cited = documents[chunk.doc_id].text[chunk.start:chunk.end]
-        texts.append(cited if chunk.text == cited else f"{cited}\n{chunk.text}")
+        texts.append(to_simplified(cited if chunk.text == cited else f"{cited}\n{chunk.text}"))
     return texts
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 DOCUMENTS = Path(__file__).parent / "data" / "documents"
-GOOD = ("multipage.pdf", "page.html", "report.docx")
+GOOD = ("big5-traditional.md", "multipage.pdf", "page.html", "report.docx")
 BAD = {"binary.html": "looks binary", "encrypted.pdf": "is encrypted (password-protected)"}
 
 
@@ -37,7 +37,7 @@ def index(mixed, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("index") / "idx"
     result = run_qa("index", str(mixed), "--out", str(out), "--skip-bad", "-v")
     assert result.returncode == 0, result.stderr
-    assert "indexed 3 documents" in result.stdout
+    assert "indexed 4 documents" in result.stdout
     lines = result.stderr.splitlines()
     skipped = lines.index("qa index: skipped 2 bad file(s):")
     assert [line.split(": ")[0].strip() for line in lines[skipped + 1:skipped + 3]] == [
@@ -68,3 +68,25 @@ def test_skip_bad_indexes_the_rest_and_json_gains_page(index):
     assert all("page" in figure for figure in answer["figures"])
     assert [passage["doc"] for passage in answer["passages"]][0] == "multipage.pdf"
     assert all("page" in passage for passage in answer["passages"])
+
+
+@pytest.mark.parametrize("question", ["货柜吞吐量是多少?", "貨櫃吞吐量是多少?"])
+def test_either_script_answers_from_the_big5_text_cited_as_written(index, question):
+    result = run_qa("ask", "--index", str(index), "--json", "--mode", "bm25", "--top-k", "1", question)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    (passage,) = answer["passages"]
+    assert passage["doc"] == "big5-traditional.md" and passage["page"] is None
+    assert "臺北港的貨櫃吞吐量為168萬標準箱" in passage["text"]  # the source's own characters
+    best = answer["figures"][0]
+    assert (best["value"], best["unit"], best["text"]) == (1680000.0, "TEU", "168萬標準箱")
+
+
+def test_taipei_in_either_script_finds_the_same_passage(index):
+    found = []
+    for question in ("台北港的吞吐量", "臺北港的吞吐量"):
+        result = run_qa("ask", "--index", str(index), "--json", "--top-k", "1", question)
+        assert result.returncode == 0, result.stderr
+        (passage,) = json.loads(result.stdout)["passages"]
+        found.append((passage["doc"], passage["start"], passage["end"]))
+    assert found[0] == found[1] and found[0][0] == "big5-traditional.md"

@@ -139,5 +139,6 @@ def test_to_dict_round_trips() -> None:
         "stopwords": "english+chinese",
         "chinese": "jieba-search",
         "user_terms": ["南沙", "核心引擎"],
+        "fold_traditional": True,
     }
     assert TokenizerSettings(**{**data, "user_terms": tuple(data["user_terms"])}) == settings
