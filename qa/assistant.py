@@ -18,7 +18,7 @@ from indexer.retrievers import MODES, make_retriever
 from indexer.types import Hit, Retriever
 from qa.answerability import judge
 from qa.candidates import FigureFinder
-from qa.features import FigureFeatures, figure_features
+from qa.features import FigureFeatures, echoes_question_time, figure_features
 from qa.comparison import compare_periods, direction
 from qa.figures import extreme_first
 from qa.question import QuestionAnalysis
@@ -190,7 +190,8 @@ class Assistant:
         candidates = self.figure_finder.find(source_chunks, text, query, self._similarities(query, source_chunks, mode))
         features = [figure_features(analysis, f, s) for f, s in zip(candidates.figures, candidates.surroundings)]
         scores = self.scorer.scores(features)
-        ranked = self.scorer.rank(candidates.figures, features, scores)
+        ranked = [f for f in self.scorer.rank(candidates.figures, features, scores)
+                  if not echoes_question_time(analysis, f)]
         compared = direction(text) if analysis.answer_kind == "when" else None
         # "Which city had the largest X?" puts the largest value first; "In which year was
         # X the largest?" compares the best row's periods instead (below), from the scorer's order.

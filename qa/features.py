@@ -106,6 +106,16 @@ def _states(prefix: str, state: str, names: Sequence[str]) -> dict[str, float]:
     return {f"{prefix}_{name}": float(state == name) for name in names}
 
 
+def echoes_question_time(analysis: QuestionAnalysis, figure: Figure) -> bool:
+    """A year or date whose year the question itself names, asked by a question that is
+    not about time: "How much was X for the fiscal year ended 2018?" is never answered
+    "2018", nor "What was X in 2019?" by "August 31, 2019" (the sentence that matches
+    the question best often holds its own date). Not a feature but a type check: such a
+    candidate is dropped, whatever it scores."""
+    return (analysis.answer_kind != "when" and figure.unit in _TIME_UNITS
+            and figure.year is not None and figure.year in analysis.years)
+
+
 def unit_features(analysis: QuestionAnalysis, figure: Figure) -> dict[str, float]:
     """A "when" question wants a year or date and any other does not; a stated or
     implied unit ("in billion yuan", GDP -> money) should be the figure's."""

@@ -69,6 +69,20 @@ def test_a_when_question_wants_a_year_and_others_do_not(glossary):
     assert rank(analyse_question("How long is the bridge?", glossary), [year, length])[0] is length
 
 
+@pytest.mark.parametrize("question, value, unit, year, echoes", [
+    ("How much was the bonus pool for the fiscal year ended 2018?", 2018.0, "year", 2018, True),
+    ("What was net cash used in financing in 2019?", 2019.0, "date", 2019, True),  # "August 31, 2019"
+    ("What was net cash used in financing in 2019?", 2018.0, "year", 2018, False),  # not a year it names
+    ("When in 2019 was the plant opened?", 2019.0, "date", 2019, False),  # a question of time
+    ("What was net cash used in financing in 2019?", 2019.0, "USD", 2019, False),  # not a time
+])
+def test_the_questions_own_year_is_not_its_answer(glossary, question, value, unit, year, echoes):
+    from qa.features import echoes_question_time
+
+    figure = fig(value, unit, year=year)
+    assert echoes_question_time(analyse_question(question, glossary), figure) is echoes
+
+
 def test_the_expected_unit_wins(glossary):
     analysis = analyse_question("What share of exports went to Europe?", glossary)
     money = fig(5.0e9, "USD", "exports Europe", start=0)
