@@ -2,7 +2,8 @@
 
 Training data, and only this (issue "Figures that hold on documents nobody tuned on"):
 the question set's dev split (questions with a numeric answer) and the TAT-QA questions of
-the "fit" documents of eval/tatqa_split.json, each asked against its own document. Every
+the "fit" documents of eval/tatqa_split.json and of the "extra-dev" documents of
+eval/tatqa_extra_split.json (eval.tatqa_extra), each asked against its own document. Every
 candidate figure the assistant finds for a question is one row of features; the right
 ones (value within 0.5% of the gold, a percent answer as a number with unit %) are the
 positives.
@@ -34,6 +35,7 @@ from qa.scorer import WEIGHTS_FILE
 ROOT = Path(__file__).resolve().parent.parent
 L2_GRID = (0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
 FOLDS = 5
+TATQA_PARTS = ("fit", "extra-dev")  # never "heldout" / "extra-heldout"
 VERSION = "1"
 
 
@@ -77,9 +79,10 @@ def training_questions() -> list[Asked]:
     asked = [Asked("questions-dev", q.id, q.question, None, q.answer.value if q.answer else None, False,
                    q.answerable)
              for q in load_questions(ROOT / "eval" / "questions.jsonl") if q.split == "dev"]
-    questions, _ = load_tatqa(DEFAULT_DIR, "fit")
-    asked += [Asked("tatqa-fit", q.id, q.question, q.doc, q.gold_number if q.percent else q.gold_value,
-                    q.percent, True) for q in questions]
+    for part in TATQA_PARTS:
+        questions, _ = load_tatqa(DEFAULT_DIR, part)
+        asked += [Asked(f"tatqa-{part}", q.id, q.question, q.doc, q.gold_number if q.percent else q.gold_value,
+                        q.percent, True) for q in questions]
     return asked
 
 
@@ -87,7 +90,10 @@ def assistants(progress: Callable[[str], None]) -> dict[str, object]:
     from eval.tatqa import DEFAULT_DIR, open_tatqa_index
     from qa.assistant import Assistant
 
-    return {"questions-dev": Assistant.load(), "tatqa-fit": Assistant(open_tatqa_index(DEFAULT_DIR, progress=progress))}
+    helpers: dict[str, object] = {"questions-dev": Assistant.load()}
+    for part in TATQA_PARTS:
+        helpers[f"tatqa-{part}"] = Assistant(open_tatqa_index(DEFAULT_DIR, progress=progress, part=part))
+    return helpers
 
 
 def collect(asked: Sequence[Asked], helpers: dict[str, object]) -> list[Group]:
@@ -103,7 +109,7 @@ def collect(asked: Sequence[Asked], helpers: dict[str, object]) -> list[Group]:
 
 def calibrate(asked: Sequence[Asked], helpers: dict[str, object], scorer) -> tuple[float | None, float, float]:
     """The least best-figure score that answers: the threshold that makes the most
-    answerable verdicts right (each source weighing the same), asked with `scorer` and no
+    answerable verdicts right (each domain weighing the same), asked with `scorer` and no
     threshold. Returns (threshold or None, accuracy with it, accuracy without)."""
     from qa.answerability import FIGURE_SEEKING
 
@@ -119,7 +125,7 @@ def calibrate(asked: Sequence[Asked], helpers: dict[str, object], scorer) -> tup
         by_source: dict[str, list[bool]] = {}
         for source, expected, said, top in rows:
             refused = t is not None and top is not None and top < t
-            by_source.setdefault(source, []).append((said and not refused) == expected)
+            by_source.setdefault(_domain(source), []).append((said and not refused) == expected)
         return float(np.mean([np.mean(v) for v in by_source.values()]))
 
     candidates = sorted({top for *_, top in rows if top is not None})
@@ -134,14 +140,15 @@ def _group(source: str, qid: str, scored, gold: float, percent: bool) -> Group:
 
 
 def _loss(w: np.ndarray, groups: Sequence[Group], l2: float) -> tuple[float, np.ndarray]:
-    """Negative log-likelihood of the right candidates, each source weighing the same
-    (the dev split has half as many questions as TAT-QA), plus l2 * |w|^2 / 2."""
+    """Negative log-likelihood of the right candidates, each domain (the bundled question
+    set; TAT-QA's reports, all parts together) weighing the same whatever its number of
+    questions, plus l2 * |w|^2 / 2."""
     total, grad = 0.0, np.zeros_like(w)
     counts: dict[str, int] = {}
     for g in groups:
-        counts[g.source] = counts.get(g.source, 0) + 1
+        counts[_domain(g.source)] = counts.get(_domain(g.source), 0) + 1
     for g in groups:
-        weight = len(groups) / (len(counts) * counts[g.source])
+        weight = len(groups) / (len(counts) * counts[_domain(g.source)])
         s = g.x @ w
         s -= s.max()
         p = np.exp(s)
@@ -152,6 +159,11 @@ def _loss(w: np.ndarray, groups: Sequence[Group], l2: float) -> tuple[float, np.
         grad += weight * (p @ g.x - (p[g.right] / mass) @ g.x[g.right])
     n = max(1, len(groups))
     return total / n + l2 * w @ w / 2, grad / n + l2 * w
+
+
+def _domain(source: str) -> str:
+    """"tatqa-fit" and "tatqa-extra-dev" are one domain, "questions-dev" another."""
+    return source.split("-", 1)[0]
 
 
 def fit(groups: Sequence[Group], l2: float, start: np.ndarray | None = None) -> np.ndarray:
@@ -215,7 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     threshold, with_t, without_t = calibrate(asked, helpers, fitted)
     data = {
         "version": VERSION,
-        "fitted_on": "question set dev split + TAT-QA fit documents (eval/tatqa_split.json)",
+        "fitted_on": "question set dev split + TAT-QA fit documents (eval/tatqa_split.json) + TAT-QA "
+                     "extra-dev documents (eval/tatqa_extra_split.json); the two domains weigh the same",
         "fitted": dt.date.today().isoformat(),
         "method": "conditional logit (softmax over a question's candidates), L2 chosen by 5-fold CV, scipy L-BFGS",
         "l2": best,
