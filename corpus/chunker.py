@@ -1,7 +1,8 @@
 """Documents -> `Chunk`s, the units that get indexed and cited.
 
 Prose goes into sentence-aware windows inside one section (a chunk never straddles two
-headings or a table, so its `section` is unambiguous); each table yields one bilingual
+headings or a table, so its `section` is unambiguous); in Markdown, a fenced code block
+is one unit, never cut into sentences or across chunks, and its lines are never headings; each table yields one bilingual
 `table_row` chunk per entity (see `corpus.tables.table_entities`) and one `table` chunk
 holding the whole table block verbatim. Every chunk cites a span of its document; prose
 chunks' text is exactly that span, checked as they are built.
@@ -10,6 +11,8 @@ chunks' text is exactly that span, checked as they are built.
 from __future__ import annotations
 
 import hashlib
+import re
+from bisect import bisect_left
 from dataclasses import asdict, dataclass
 from typing import Any, Sequence
 
@@ -30,7 +33,8 @@ from corpus.types import Chunk, Document, Fact
 # 2: table facts have a period and year; Markdown tables read as reports write them.
 # 3: a scale declared anywhere in the prose after a table, up to the next table, is its unit;
 #    numbers with footnote marks ("1.30 (1)") are numbers; "2019 (proposed)" rows are periods.
-CHUNKER_VERSION = 3
+# 4: Markdown fenced code blocks are kept whole.
+CHUNKER_VERSION = 4
 MAX_CHARS_RANGE = (100, 20000)
 OVERLAP_RANGE = (0, 5)
 
@@ -86,14 +90,19 @@ def chunk_document(document: Document, settings: ChunkSettings, glossary: Glossa
     """The chunks of one document in text order: prose windows, and for each table its
     whole-table chunk followed by its entity chunks."""
     tables = parse_tables(document)
+    lines = split_lines(document.text)  # once: each region takes its slice (issue 13)
+    starts = [line.start for line in lines]
+    fences = _fenced_blocks(lines) if _is_markdown(document) else {}
     chunks: list[Chunk] = []
     section: str | None = None
     position = 0
     for table in [*tables, None]:
         region_end = table.start if table else len(document.text)
-        groups, section = _sections(document.text, position, region_end, section)
+        region = [line for line in lines[bisect_left(starts, position):bisect_left(starts, region_end)]
+                  if line.end <= region_end]
+        groups, section = _sections(document.text, region, region_end, section, fences)
         for group_section, units in groups:
-            for start, end in _windows(document.text, units, settings):
+            for start, end in _windows(document.text, units, settings, set(fences.values())):
                 chunks.append(_prose_chunk(document, start, end, group_section))
         if table is not None:
             chunks.extend(_table_chunks(document, table, section, glossary))
@@ -102,18 +111,58 @@ def chunk_document(document: Document, settings: ChunkSettings, glossary: Glossa
     return chunks
 
 
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def _is_markdown(document: Document) -> bool:
+    return document.source_format == "markdown" or document.doc_id.lower().endswith(".md")
+
+
+def _fenced_blocks(lines: list[Line]) -> dict[int, tuple[int, int]]:
+    """Markdown fenced code blocks: the start offset of each line inside one (its fences
+    included) -> the block's span. An unclosed fence runs to the end, as CommonMark reads it."""
+    blocks: dict[int, tuple[int, int]] = {}
+    index = 0
+    while index < len(lines):
+        opening = _FENCE.match(lines[index].text)
+        if not opening:
+            index += 1
+            continue
+        marker = opening.group(1)
+        close = index + 1
+        while close < len(lines) and not re.match(
+                rf"^ {{0,3}}{re.escape(marker[0])}{{{len(marker)},}}\s*$", lines[close].text):
+            close += 1
+        last = min(close, len(lines) - 1)
+        span = (lines[index].start, lines[last].end)
+        for line in lines[index:last + 1]:
+            blocks[line.start] = span
+        index = last + 1
+    return blocks
+
+
 def _sections(
-    text: str, start: int, end: int, section: str | None
+    text: str, region: list[Line], end: int, section: str | None,
+    fences: dict[int, tuple[int, int]] | None = None,
 ) -> tuple[list[tuple[str | None, list[tuple[int, int]]]], str | None]:
-    """Split the prose of text[start:end] into (section, units) groups, a unit being a
-    heading line or a sentence span. Headings with no text before the next heading join
-    it ("2. Progress ..." then "(1) Guangdong ..."); the section carried in from before
-    the region (text after a table) continues until a heading starts a new one."""
-    lines = [line for line in split_lines(text) if start <= line.start and line.end <= end]
-    lines = [line for line in lines if not line.is_blank]
+    """Split the prose lines of a region (ending at `end`) into (section, units) groups,
+    a unit being a heading line, a sentence span or a whole fenced code block. Headings
+    with no text before the next heading join it ("2. Progress ..." then "(1) Guangdong
+    ..."); the section carried in from before the region (text after a table) continues
+    until a heading starts a new one."""
+    fences = fences or {}
+    lines = [line for line in region if not line.is_blank]
     groups: list[tuple[str | None, list[tuple[int, int]]]] = []
     headings_only = False
     for index, line in enumerate(lines):
+        fence = fences.get(line.start)
+        if fence is not None:
+            if not groups:
+                groups.append((section, []))
+            if not groups[-1][1] or groups[-1][1][-1] != fence:
+                groups[-1][1].append(fence)
+            headings_only = False
+            continue
         following = lines[index + 1].text if index + 1 < len(lines) else None
         if following is None and end < len(text):
             following = ""  # a table follows this region
@@ -139,12 +188,15 @@ def _line_span(line: Line) -> tuple[int, int]:
 
 
 def _windows(
-    text: str, units: list[tuple[int, int]], settings: ChunkSettings
+    text: str, units: list[tuple[int, int]], settings: ChunkSettings,
+    whole: set[tuple[int, int]] | frozenset = frozenset(),
 ) -> list[tuple[int, int]]:
     """Greedy sentence windows of at most max_chars, each next window starting with the
-    last `overlap_sentences` units of the previous one when they fit with new text."""
+    last `overlap_sentences` units of the previous one when they fit with new text. A
+    unit in `whole` (a fenced code block) is never cut, even when longer than max_chars."""
     limit = settings.max_chars
-    pieces = [piece for start, end in units for piece in split_long_span(text, start, end, limit)]
+    pieces = [piece for start, end in units
+              for piece in ([(start, end)] if (start, end) in whole else split_long_span(text, start, end, limit))]
     windows = []
     first = 0
     while first < len(pieces):
