@@ -2,19 +2,24 @@
 
 The cache key is the corpus hash plus the settings fingerprint, so editing a document or
 changing a setting builds a new index (reusing the unchanged chunks' vectors from the
-previous one) and anything else opens the existing one in well under a second.
+previous one) and anything else opens the existing one in well under a second. An entry
+that fails any check (`Index.verify`: every file's checksum and structure) is deleted and
+rebuilt, never trusted; two processes that need the same entry build it once (the second
+waits for the first's lock, then opens what it built).
 """
 
 from __future__ import annotations
 
-import shutil
+import os
 from pathlib import Path
 from typing import Sequence
 
 from corpus.errors import QAError
 from corpus.types import Document
-from indexer.build import Progress, build_index
+from indexer.build import Progress, build_locked
+from indexer.commit import discard
 from indexer.index import Index
+from indexer.lock import WriterLock
 from indexer.paths import cache_dir
 from indexer.settings import IndexSettings
 from indexer.store import corpus_sha256
@@ -47,17 +52,38 @@ def open_cached_index(
     """Open the cached index of `documents`, building it first when it is missing or unreadable."""
     settings = settings or IndexSettings()
     path = cached_index_path(documents, settings, name)
-    if path.exists():
+    index = _trusted(path)
+    if index is not None:
+        return index
+    with WriterLock(path, wait=True):
+        index = _trusted(path)  # another process may have built it while we waited
+        if index is not None:
+            return index
+        aside = None
+        if os.path.lexists(path):  # damaged: set aside (the cache is ours); its verified vectors are reused
+            aside = path.with_name(f".{path.name}.old-{os.getpid()}")
+            os.replace(path, aside)
+        previous = _previous_indexes(name, path)
+        reuse = aside if aside is not None else (previous[0] if previous else None)
         try:
-            return Index.load(path).verify()
-        except QAError:
-            pass  # a damaged cache entry is rebuilt below, never trusted
-    previous = _previous_indexes(name, path)
-    build_index(documents, path, settings, reuse_from=previous[0] if previous else None, progress=progress)
+            build_locked(documents, path, settings, reuse_from=reuse, progress=progress)
+        finally:
+            if aside is not None:
+                discard(aside)  # unless a reader still holds it
     for stale in previous:
         if _same_settings(stale, path):
-            shutil.rmtree(stale, ignore_errors=True)
-    return Index.load(path)
+            discard(stale)  # unless a reader still uses it
+    return Index.load(path).verify()
+
+
+def _trusted(path: Path) -> Index | None:
+    """The cached index at `path` if it passes every check, else None."""
+    if not path.exists():
+        return None
+    try:
+        return Index.load(path).verify()
+    except QAError:
+        return None  # a damaged cache entry is rebuilt, never trusted
 
 
 def open_bundled_index(settings: IndexSettings | None = None, progress: Progress | None = None) -> Index:

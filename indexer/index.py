@@ -1,27 +1,38 @@
 """A loaded index: documents, chunks, and the BM25 and dense parts, each loaded on first use.
 
 Loading is lazy so that BM25-only work never imports faiss's model side or torch, and a
-cold `qa ask` pays only for what its mode needs.
+cold `qa ask` pays only for what its mode needs. Every file is verified before it is used
+(`indexer.verify`: the records at load, each part on first use), and the folder is pinned
+(`indexer.lock.pin`): a rebuild that swaps a new index in meanwhile is not seen by this
+one, which keeps reading the folder it opened.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import os
 from functools import cached_property
 from pathlib import Path
 from typing import Sequence
 
 from corpus.errors import DocumentFilterError, IndexStoreError, QAError, SettingsError
 from corpus.types import Chunk, Document
+from indexer import verify
+from indexer.oserrors import os_error
 from indexer.settings import IndexSettings
 from indexer.store import BM25_DIR, DENSE_DIR, GLOSSARY, read_manifest, read_records, rebuild_hint
+
+EMBEDDINGS = "embeddings.npy"
 
 
 class Index:
     """An index directory opened for searching. Build one with `indexer.build.build_index`."""
 
-    def __init__(self, path: Path, manifest: dict, documents: list[Document], chunks: list[Chunk]):
+    def __init__(self, path: Path, manifest: dict, documents: list[Document], chunks: list[Chunk],
+                 root: Path | None = None):
         self.path = Path(path)
+        self.root = Path(root) if root is not None else self.path  # where files are read (pinned)
+        self._verified: set[str] = set()
         self.manifest = manifest
         self.documents = {doc.doc_id: doc for doc in documents}
         self.chunks = chunks
@@ -38,9 +49,26 @@ class Index:
     def load(cls, path: Path) -> "Index":
         """Open the index at `path`; refuses, with the reason and the fix, anything that
         is missing, partial, corrupted or of another format version."""
-        manifest = read_manifest(Path(path))
-        documents, chunks = read_records(Path(path), manifest)
-        return cls(Path(path), manifest, documents, chunks)
+        from indexer.commit import recover_missing
+        from indexer.lock import keep_until, pin
+
+        path = Path(path)
+        if not path.exists():
+            recover_missing(path)  # a build killed between its two renames
+        read_manifest(path)  # refuses a missing path or a file with the usual words
+        try:
+            pinned = pin(path)
+        except OSError as error:
+            raise os_error(error, path, "cannot open the index") from error
+        try:
+            manifest = read_manifest(path, pinned.root)
+            documents, chunks = read_records(path, manifest, pinned.root)
+            index = cls(path, manifest, documents, chunks, pinned.root)
+        except BaseException:
+            os.close(pinned.fd)
+            raise
+        keep_until(index, pinned)
+        return index
 
     @property
     def model_id(self) -> str:
@@ -85,8 +113,9 @@ class Index:
         """The glossary the index was built with (the bundled one for an index without)."""
         from corpus.glossary import load_glossary, read_glossary
 
-        path = self.path / GLOSSARY
-        return read_glossary(path) if path.is_file() else load_glossary()
+        if GLOSSARY not in verify.file_list(self.manifest, self.path):
+            return load_glossary()
+        return read_glossary(self.root / GLOSSARY)  # verified with the records at load
 
     @cached_property
     def tokenizer(self):
@@ -98,6 +127,7 @@ class Index:
     def bm25(self):
         from indexer.bm25 import BM25Index
 
+        self._verify_part(BM25_DIR)
         bm25 = self._load_part(BM25_DIR, lambda p: BM25Index.load(p))
         self._check_rows("BM25", len(bm25))
         return bm25
@@ -106,32 +136,45 @@ class Index:
     def dense(self):
         from indexer.dense import DenseIndex
 
-        dense = self._load_part(DENSE_DIR, lambda p: DenseIndex.load(p, self.settings.faiss))
+        self._verify_part(DENSE_DIR)
+        dim = self.manifest["model"]["dim"]
+        dense = self._load_part(DENSE_DIR, lambda p: DenseIndex.load(
+            p, self.settings.faiss, expect_rows=len(self.chunks), expect_dim=dim))
         self._check_rows("dense", len(dense))
         return dense
 
     def verify(self) -> "Index":
-        """Open the BM25 part and read the embeddings' header: what a cache must check
-        before it trusts an entry (loading alone reads only the manifest and records)."""
-        import numpy as np
-
-        self._check_rows("BM25", len(self.bm25))  # opening it reads every BM25 file
-        embeddings = self.path / DENSE_DIR / "embeddings.npy"
-        try:
-            rows = np.load(embeddings, mmap_mode="r", allow_pickle=False).shape[0]
-        except (OSError, ValueError, IndexError) as error:
-            raise IndexStoreError(f"{embeddings} is not a readable .npy array; {rebuild_hint(self.path)}") from error
-        self._check_rows("dense", rows)
+        """Verify every file now (checksums and structure of both parts), not on first use:
+        what a cache must do before it trusts an entry."""
+        for part in (BM25_DIR, DENSE_DIR):
+            self._verify_part(part)
         return self
 
+    def _verify_part(self, part: str) -> None:
+        """Checksums of the part's files, then their structure; never twice. Only then may
+        bm25s or faiss read them."""
+        if part in self._verified:
+            return
+        verify.check_files(self.root, self.path, self.manifest, part)
+        rows = len(self.chunks)
+        if part == BM25_DIR:
+            verify.check_bm25(self.root / part, self.path / part, self.path, rows)
+        else:
+            dim = self.manifest["model"]["dim"]
+            verify.check_embeddings(self.root / part / EMBEDDINGS, self.path / part / EMBEDDINGS, self.path, rows, dim)
+            if self.settings.faiss.kind == "hnsw" and f"{part}/dense.hnsw.faiss" not in self.manifest["files"]:
+                raise verify.refuse(self.path / part / "dense.hnsw.faiss", "is not in the manifest's file list", self.path)
+        self._verified.add(part)
+
     def _load_part(self, name: str, loader):
+        shown = lambda text: text.replace(str(self.root), str(self.path))  # noqa: E731
         try:
-            return loader(self.path / name)
+            return loader(self.root / name)
         except QAError as error:
-            raise IndexStoreError(f"{error}; {rebuild_hint(self.path)}") from error
-        except (OSError, ValueError, KeyError) as error:
+            raise IndexStoreError(f"{shown(str(error))}; {rebuild_hint(self.path)}") from error
+        except (OSError, ValueError, KeyError, RuntimeError, MemoryError) as error:
             raise IndexStoreError(
-                f"{self.path / name} is corrupted ({error}); {rebuild_hint(self.path)}"
+                f"{self.path / name} is corrupted ({shown(str(error))[:200]}); {rebuild_hint(self.path)}"
             ) from error
 
     def _check_rows(self, part: str, rows: int) -> None:

@@ -63,6 +63,13 @@ def main(argv: list[str] | None = None) -> int:
         # `qa chunks --json | head`: the reader went away; not an error of ours.
         sys.stderr.close()
         return 0
+    except OSError as error:
+        # a full disk, a read-only folder, a vanished file: the path and what to do, no traceback
+        from indexer.oserrors import describe
+        from qa.safe_output import visible
+
+        print(f"qa {args.command}: error: {visible(describe(error))}", file=sys.stderr)
+        return EXIT_USER_ERROR
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ Each text becomes a document as an author would make it: its first line the titl
 heading lines (as `corpus.sentences.is_heading` sees them) headings, other lines
 paragraphs, and every table a real table: a ReportLab table with ruled cells in the PDF
 (A4, CJK font STSong-Light, page numbers in the footer, tables split across pages where
-they fall), a Word table (python-docx, 'Table Grid'), an HTML `<table>` (with a nav bar
+they fall; `<name>.pages.json` beside it records the page each paragraph, part of a
+paragraph and table row was drawn on), a Word table (python-docx, 'Table Grid'), an HTML `<table>` (with a nav bar
 and a script that a reader must drop). A header row written once over pairs of columns
 ("地区 | 肇庆 | 珠海" over export/import columns) becomes merged cells (colspan / gridSpan /
 SPAN). The renderings let `qa eval` measure each reader against the .txt originals.
@@ -15,6 +16,7 @@ SPAN). The renderings let `qa eval` measure each reader against the .txt origina
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,7 @@ from corpus.tables import parse_tables  # noqa: E402
 from corpus.types import Document  # noqa: E402
 
 
+PAGE_KEY_CHARS = 24  # the first characters of a drawn paragraph or row, to find it again
 MAX_TITLE_CHARS = 150  # a longer first line is the text's first paragraph, not its title
 
 
@@ -213,9 +216,30 @@ def write_pdf(document: Document, parts: list[Block], path: Path) -> None:
         canvas.setFont(font, 8)
         canvas.drawCentredString(A4[0] / 2, 10 * mm, str(doc.page))
 
-    out = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm,
-                            topMargin=20 * mm, bottomMargin=20 * mm, title=document.title)
+    drawn: list[tuple[int, str]] = []
+
+    class Recorder(SimpleDocTemplate):
+        """Records the page each paragraph (or part of one, split by a page break) and
+        each table row is drawn on, with its first words, for the page check."""
+
+        def afterFlowable(self, flowable):  # noqa: N802 (ReportLab's name)
+            texts = [flowable.getPlainText()] if isinstance(flowable, Paragraph) else []
+            texts += [_cell_plain_text(row[0]) for row in getattr(flowable, "_cellvalues", [])]
+            drawn.extend((self.page, text) for text in texts if text.strip())
+
+    out = Recorder(str(path), pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm,
+                   topMargin=20 * mm, bottomMargin=20 * mm, title=document.title)
     out.build(story, onFirstPage=footer, onLaterPages=footer)
+    pages = [{"page": page, "starts": " ".join(text.split())[:PAGE_KEY_CHARS]} for page, text in drawn]
+    path.with_suffix(".pages.json").write_text(json.dumps(pages, ensure_ascii=False, indent=0) + "\n",
+                                               encoding="utf-8")
+
+
+def _cell_plain_text(cell) -> str:
+    """A ReportLab table cell's text: a string, a Paragraph, or a list of flowables."""
+    if isinstance(cell, (list, tuple)):
+        return " ".join(_cell_plain_text(part) for part in cell)
+    return cell.getPlainText() if hasattr(cell, "getPlainText") else str(cell)
 
 
 def _cjk_share(text: str) -> float:

@@ -220,3 +220,20 @@ def test_every_table_of_the_bundled_corpus_reads_the_same_from_each_rendering(re
         assert facts(document) == facts(original), document.doc_id
         assert document.source_format == kind
     assert sum(len(facts(d)) for d in rendered) > 100
+
+
+def test_every_paragraph_and_table_row_of_the_pdf_rendering_is_on_the_page_it_was_drawn(renderings):
+    """render_corpus.py records the page ReportLab drew each paragraph, part of a
+    paragraph cut by a page break, and table row on; the reader must say the same."""
+    checked = 0
+    for path in sorted((renderings / "pdf").glob("*.pdf")):
+        document = read_document(path, path.name)
+        drawn = json.loads(path.with_suffix(".pages.json").read_text(encoding="utf-8"))
+        cursor = 0
+        for item in drawn:
+            found = document.text.find(item["starts"], cursor)
+            assert found >= 0, (path.name, item)
+            assert document.page_of(found) == item["page"], (path.name, item)
+            cursor = found + 1
+            checked += 1
+    assert checked > 150

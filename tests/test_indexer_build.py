@@ -4,6 +4,7 @@ index intact; `--out` never replaces a folder that is not an index; the bundled 
 built once into the cache and reopened without a rebuild; BM25 work never imports torch.
 """
 
+import gc
 import hashlib
 import shutil
 import subprocess
@@ -218,9 +219,12 @@ def test_cached_index_is_rebuilt_when_a_document_changes_reusing_vectors():
     first_vectors = vectors_by_text(first.path)
     assert open_cached_index(documents, name="tinycachetest").path == first.path
 
+    first_path = first.path
+    del first  # an index in use is never deleted under its reader (tests/robustness cover that)
+    gc.collect()
     second = open_cached_index(edited(documents, "solar-farm.txt", APPENDED), name="tinycachetest")
-    assert second.path != first.path and second.path.parent == first.path.parent
-    assert not first.path.exists(), "the stale cache entry was kept"
+    assert second.path != first_path and second.path.parent == first_path.parent
+    assert not first_path.exists(), "the stale cache entry was kept"
     second_vectors = second.dense.vectors
     reused = [(row, c) for row, c in enumerate(second.chunks) if indexable_text(c) in first_vectors]
     assert len(reused) == 21

@@ -26,6 +26,7 @@ HEADING_SIZE_RATIO = 1.15
 PARAGRAPH_GAP_RATIO = 0.6     # a gap over this share of the line height starts a paragraph
 SHORT_LINE_RATIO = 0.85       # a line ending before this share of the column width ends one
 MARGIN_RATIO = 0.08           # top and bottom share of the page where page numbers stand
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _SENTENCE_END = tuple(".!?。!?:：;；\"”)）")
 _PAGE_NUMBER = re.compile(r"^(?:-\s*)?(?:page\s+)?\d{1,4}(?:\s*/\s*\d{1,4})?(?:\s*-)?$", re.IGNORECASE)
 
@@ -132,9 +133,19 @@ def _unmerged(rows: list[list[str | None]]) -> list[list[str]]:
         for c, cell in enumerate(row):
             if cell is None:
                 cell = out[c - 1] if c > 0 else (grid[r - 1][c] if r > 0 and c < len(grid[r - 1]) else "")
+            else:
+                cell = _cell_lines_joined(cell)
             out.append(cell)
         grid.append(out)
     return grid
+
+
+def _cell_lines_joined(text: str) -> str:
+    """A cell's wrapped lines as one line. A cell with Chinese in it is wrapped anywhere
+    (CJK typesetting breaks between any two characters, "201" / "7年" included), so its
+    lines join with nothing between; other cells wrap at spaces, so they join with one."""
+    lines = [line.strip() for line in text.splitlines()]
+    return "".join(lines) if _HAN.search(text) else join_wrapped(lines)
 
 
 def _body_size(lines_by_page) -> float:
