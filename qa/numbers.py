@@ -105,11 +105,17 @@ def _entity(text: str, raw: Quantity, mentions: Sequence[Mention],
     return near.name if near else None
 
 
-def _year(raw: Quantity, years: Sequence[Quantity], clause: tuple[int, int], sentence: tuple[int, int]) -> int | None:
-    """The year a figure is about: its own value for a year, else the nearest year before
-    it in its clause, else after it in the clause, then the same in its sentence."""
+def _year(raw: Quantity, years: Sequence[Quantity], clause: tuple[int, int], sentence: tuple[int, int],
+          text: str = "", values: Sequence[Quantity] = ()) -> int | None:
+    """The year a figure is about: its own value for a year; else a year written just
+    after it ("113,000 for the fiscal year ended 2018", "$4.2 million in 2018"); else the
+    nearest year before it in its clause, else after it in the clause, then the same in
+    its sentence."""
     if raw.unit == "year":
         return int(raw.value)
+    following = _year_after(text, raw, years, values, clause)
+    if following is not None:
+        return following
     for lo, hi in (clause, sentence):
         inside = [y for y in years if lo <= y.start < hi]
         before = [y for y in inside if y.end <= raw.start]
@@ -117,6 +123,23 @@ def _year(raw: Quantity, years: Sequence[Quantity], clause: tuple[int, int], sen
         if before or after:
             return int((before[-1] if before else after[0]).value)
     return None
+
+
+# Between a number and the year that is its own: a few words ending in a preposition
+# phrase ("for the fiscal year ended", "in", "as of"), no digits, no clause break.
+_YEAR_AFTER = re.compile(
+    r"^[^\d.;:!?，。；]{0,40}?\b(?:in|for|during|ended|ending|at|as of|as at|by|of|on)\b[^\d.;:!?，。；]{0,30}$",
+    re.IGNORECASE)
+
+
+def _year_after(text: str, raw: Quantity, years: Sequence[Quantity], values: Sequence[Quantity],
+                clause: tuple[int, int]) -> int | None:
+    """The first year after `raw` in its clause when only a preposition phrase stands
+    between them (see _YEAR_AFTER), else None."""
+    following = next((y for y in years if y.start >= raw.end and y.start < clause[1]), None)
+    if following is None or any(raw.end <= v.start < following.start for v in values):
+        return None
+    return int(following.value) if _YEAR_AFTER.match(text[raw.end:following.start]) else None
 
 
 def _count_noun(text: str, raw: Quantity) -> str | None:
@@ -184,6 +207,23 @@ def _respectively(text: str, raws: Sequence[Quantity], mentions: Sequence[Mentio
     return {value.start: name.name for value, name in zip(values, names)}
 
 
+def _respective_years(text: str, raws: Sequence[Quantity], sentence: tuple[int, int]) -> dict[int, int]:
+    """"At December 31, 2019 and 2018 there were 383,000 and 750,000 shares,
+    respectively": the years listed before the values pair with them in order.
+    Returns {raw.start: year}; empty unless the counts line up."""
+    lo, hi = sentence
+    if not re.search(r"\brespectively\b|分别", text[lo:hi]):
+        return {}
+    inside = [r for r in raws if lo <= r.start < hi]
+    values = [r for r in inside if r.kind not in ("year", "date")]
+    if len(values) < 2:
+        return {}
+    years = [r for r in inside if r.unit == "year" and r.end <= values[0].start]
+    if len(years) != len(values):
+        return {}
+    return {value.start: int(year.value) for value, year in zip(values, years)}
+
+
 def _label(*parts: object) -> str:
     return " ".join(str(p) for p in parts if p not in (None, ""))
 
@@ -209,9 +249,12 @@ def extract_figures(text: str, doc_id: str, offset: int = 0,
     clauses, sentences = _spans(text, _CLAUSE_END), _spans(text, _SENTENCE_END)
     mentions = entity_mentions(text, glossary)
     years = [r for r in raws if r.unit == "year"]
+    values = [r for r in raws if r.kind not in ("year", "date")]
     paired: dict[int, str] = {}
+    paired_years: dict[int, int] = {}
     for sentence in sentences:
         paired.update(_respectively(text, raws, mentions, sentence))
+        paired_years.update(_respective_years(text, raws, sentence))
     figures = []
     for raw in raws:
         clause, sentence = _containing(clauses, raw.start), _containing(sentences, raw.start)
@@ -222,7 +265,7 @@ def extract_figures(text: str, doc_id: str, offset: int = 0,
             unit = "person"  # "population ... 67.9438 million": people, though unwritten
         if unit is None and raw.kind == "count" and _PEOPLE_COUNT.match(text, raw.end):
             unit = "person"
-        year = _year(raw, years, clause, sentence)
+        year = paired_years.get(raw.start) or _year(raw, years, clause, sentence, text, values)
         surface = text[raw.start:raw.end]
         if raw.kind in ("year", "date"):
             label = _label(entity, _display(metric), raw.kind, surface)

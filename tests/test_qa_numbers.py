@@ -176,6 +176,24 @@ def test_labels_carry_metric_and_share():
     assert figures["12.85%"].metric == "gdp share"
 
 
+@pytest.mark.parametrize("text, years", [
+    # a year written just after a number, joined by a preposition, is that number's
+    ("There were 308,000 awards excluded for the fiscal year ended 2019 and 113,000 for the "
+     "fiscal year ended 2018.", {"308,000": 2019, "113,000": 2018}),
+    ("Revenue was $5.1 million in 2019 compared with $4.2 million in 2018.",
+     {"$5.1 million": 2019, "$4.2 million": 2018}),
+    # years listed before values that are paired "respectively"
+    ("At December 31, 2021 and 2020 there were 383,000 and 750,000 shares outstanding, respectively.",
+     {"383,000": 2021, "750,000": 2020}),
+    # a year before the numbers still dates them all
+    ("In 2016, exports grew by 5% and imports by 3%.", {"5%": 2016, "3%": 2016}),
+    ("The fleet had 12 ships and 30 barges in 2020.", {"12": 2020, "30": 2020}),
+])
+def test_the_year_of_each_number_in_a_sentence(text, years):
+    found = {f.text: f.year for f in extract_figures(text, "d.txt") if f.unit != "year"}
+    assert {t: found[t] for t in years} == years
+
+
 def test_respectively_pairs_values_with_places():
     text = ("In 2016, the GDP of Guangzhou, Shenzhen and Hong Kong reached 1954.744 billion yuan, "
             "1949.26 billion yuan and 2028.146 billion yuan respectively.")
