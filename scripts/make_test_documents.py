@@ -13,7 +13,8 @@ tests need no writer; re-run this script to remake them (ReportLab, python-docx)
   (the first half of `multipage.pdf`);
 - `report.docx` (headings, a table with a merged header), `damaged.docx` (cut short);
 - `page.html` (nav, script, a table with colspan), `binary.html` (a PNG under that name);
-- `gbk.txt`, `big5-traditional.md`, `prices.csv` (semicolons, Windows-1252), `rates.tsv`.
+- `gbk.txt`, `big5-traditional.md`, `prices.csv` (semicolons, Windows-1252), `rates.tsv`;
+- `harbour.xlsx` (openpyxl: a merged header, a percentage format, a date, an empty sheet).
 """
 
 from __future__ import annotations
@@ -146,6 +147,26 @@ in 2022, up from 2,100 tonnes.</p>
     )
 
 
+def harbour_xlsx(path: Path) -> None:
+    import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Ferries"
+    sheet.append(["Route", "Passengers", None, "Share of total"])
+    sheet.merge_cells("B1:C1")
+    sheet.append([None, 2021, 2022, 2022])
+    sheet.append(["Lindale - Harwick", 48250, 51000.0, 0.625])
+    sheet.append(["Harwick - Stour", 30100, 30600, 0.375])
+    for row in sheet.iter_rows(min_row=3, min_col=4, max_col=4):
+        row[0].number_format = "0.0%"
+    sheet.append(["Counted on", datetime.date(2022, 12, 31)])
+    book.create_sheet("Empty")
+    book.save(str(path))
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else OUT
     out.mkdir(parents=True, exist_ok=True)
@@ -166,6 +187,7 @@ def main(argv: list[str]) -> int:
         "# 臺北港\n\n臺北港的貨櫃吞吐量為168萬標準箱,比上年增長3.2%。\n".encode("big5"))
     (out / "prices.csv").write_bytes("Item;Price (€);Stock\nBread;2.10;140\nCafé au lait;3.40;75\n"
                                       .encode("cp1252"))
+    harbour_xlsx(out / "harbour.xlsx")
     (out / "rates.tsv").write_text("Year\tRate (%)\n2020\t1.5\n2021\t1.75\n2022\t2.25\n", encoding="utf-8")
     for name in sorted(p.name for p in out.iterdir()):
         print(out / name)

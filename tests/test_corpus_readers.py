@@ -116,6 +116,20 @@ def test_tsv_rows_of_years_are_periods():
     assert [(value, unit) for _, _, value, unit, _ in facts(document)] == [(1.5, "%"), (1.75, "%"), (2.25, "%")]
 
 
+def test_xlsx_sheets_are_tables_with_merged_headers_percentages_and_dates():
+    document = read("harbour.xlsx")
+    assert document.source_format == "xlsx"
+    assert document.text.startswith("## Ferries\n\n| Route | Passengers | Passengers | Share of total |\n")
+    assert "Empty" not in document.text  # an empty sheet is left out
+    assert "| Counted on | 2022-12-31 |" in document.text
+    got = [(key[-1], value, unit, year) for key, _, value, unit, year in facts(document)]
+    assert got == [
+        ("Lindale - Harwick", 48250.0, "Passengers", 2021), ("Lindale - Harwick", 51000.0, "Passengers", 2022),
+        ("Lindale - Harwick", 62.5, "%", 2022), ("Harwick - Stour", 30100.0, "Passengers", 2021),
+        ("Harwick - Stour", 30600.0, "Passengers", 2022), ("Harwick - Stour", 37.5, "%", 2022),
+    ]
+
+
 # --- encodings -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, encodings, expected", [

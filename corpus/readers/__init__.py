@@ -21,6 +21,7 @@ READERS = {
     ".docx": "word",
     ".html": "web", ".htm": "web",
     ".csv": "delimited", ".tsv": "delimited",
+    ".xlsx": "sheets",
 }
 SUFFIXES = tuple(READERS)
 

@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "a summary, or with --json one JSON object per chunk.",
     )
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                        help="documents (.txt .md .pdf .docx .html .csv .tsv) or folders (searched recursively)")
+                        help="documents (.txt .md .pdf .docx .html .csv .tsv .xlsx) or folders (searched recursively)")
     parser.add_argument("--json", action="store_true",
                         help="one JSON object per chunk: doc, start, end, text, kind, section, ...")
     parser.add_argument("--max-chars", type=int, default=defaults.max_chars,

@@ -13,7 +13,7 @@ def register(subparsers) -> None:
         "index",
         help="build an index of documents (BM25 + embeddings) into a directory",
         description="Read the documents under PATH (folders searched recursively for .txt, "
-        ".md, .pdf, .docx, .html, .htm, .csv and .tsv; text in any encoding), chunk them and "
+        ".md, .pdf, .docx, .html, .htm, .csv, .tsv and .xlsx; text in any encoding), chunk them and "
         "write a BM25 + dense index to --out. A bad file stops the build with every problem "
         "listed, unless --skip-bad. Rebuilding into an existing index re-embeds only new or "
         "changed chunks. With no PATH, builds (or checks) the bundled corpus's index in the "
