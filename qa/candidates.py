@@ -31,7 +31,8 @@ _NEXT_NUMBER = re.compile(r"\d")
 class Candidate(NamedTuple):
     """A figure of a chunk; `around`: the text the question's terms are looked for in (its
     label, and its sentence in prose); `context`: what answerability reads for its places
-    (the chunk's text for prose, a text cell's row, nothing for a table cell); `clause`:
+    and years (the chunk's text for prose, a text cell's row, nothing for a table cell
+    but the periods of its row when it has none of its own); `clause`:
     the part of its sentence between commas (empty for a table cell)."""
 
     figure: Figure
@@ -43,6 +44,14 @@ class Candidate(NamedTuple):
     fact: Fact | None = None  # a table cell's fact
     near: str = ""  # the words right before a number in prose, on its line
     columns: str = ""  # its column labels that are not its period ("Net Change ($)", 出口)
+
+
+def _row_periods(facts: Sequence[Fact], fact: Fact) -> str:
+    """The periods of a cell's row, for a cell without one: a "Change" or "% Change"
+    column compares the row's periods ("2019", "2018 (1)"), so a question asking for the
+    change from 2018 to 2019 is about it."""
+    return " ".join(dict.fromkeys(f.period for f in facts
+                                  if f.row_label == fact.row_label and f.table_id == fact.table_id and f.period))
 
 
 def _prose_candidate(document: Document, figure: Figure, context: str) -> Candidate:
@@ -158,7 +167,8 @@ class FigureFinder:
             if chunk.facts:
                 numeric = [fact for fact in chunk.facts if fact.value is not None]
                 figures = figures_from_facts(chunk.facts, chunk.table_caption, self.glossary)
-                contexts += [(f, "", fact) for f, fact in zip(figures, numeric)]
+                contexts += [(f, "" if fact.period else _row_periods(chunk.facts, fact), fact)
+                             for f, fact in zip(figures, numeric)]
                 for fact in chunk.facts:
                     if fact.value is None:
                         row = " ".join([fact.row_label] + [c.raw for c in chunk.facts if c.row_label == fact.row_label])

@@ -1,5 +1,6 @@
 """"In which year was X larger?": a year chosen by comparing a row across its period
-columns, or a column down its period rows (tests/data/comparison, written for these tests)."""
+columns, or a column down its period rows; a change column answers the change between its
+row's periods (tests/data/comparison, written for these tests)."""
 
 from pathlib import Path
 
@@ -32,3 +33,11 @@ def test_the_year_of_the_larger_or_smaller_value(assistant, question, year):
     top = answer.figures[0]
     assert (top.unit, top.value) == ("year", year)
     assert top.text == str(year)
+
+
+def test_a_change_column_answers_the_change_between_its_rows_periods(assistant):
+    # the "% Change" cell has no period of its own; its row's periods are the years asked
+    answer = assistant.ask("What was the percentage change in the share of profit in joint ventures "
+                           "from 2021 to 2022?")
+    assert answer.answerable, answer.reason
+    assert (answer.figures[0].value, answer.figures[0].unit, answer.figures[0].text) == (-60.0, "%", "(60)%")
