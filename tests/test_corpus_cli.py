@@ -40,7 +40,7 @@ def test_json_rows_cite_exact_spans_of_the_user_corpus():
 
 def test_summary_counts_ignored_files(tmp_path):
     (tmp_path / "a.txt").write_text("Alpha beta.\n", encoding="utf-8")
-    (tmp_path / "b.xlsx").write_bytes(b"PK")
+    (tmp_path / "b.pptx").write_bytes(b"PK")
     result = run_qa("chunks", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[:2] == [

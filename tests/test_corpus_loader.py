@@ -45,11 +45,11 @@ def test_file_argument_gets_its_file_name_as_doc_id():
 def test_other_extensions_and_hidden_files_are_ignored_and_counted(tmp_path):
     (tmp_path / "a.txt").write_text("Alpha.\n", encoding="utf-8")
     (tmp_path / "b.MD").write_text("# Beta\n\nText.\n", encoding="utf-8")
-    (tmp_path / "data.xlsx").write_bytes(b"PK")
+    (tmp_path / "data.pptx").write_bytes(b"PK")
     (tmp_path / ".hidden.txt").write_text("secret\n", encoding="utf-8")
     corpus = load_corpus([tmp_path])
     assert [d.doc_id for d in corpus.documents] == ["a.txt", "b.MD"]
-    assert [p.name for p in corpus.ignored] == [".hidden.txt", "data.xlsx"]
+    assert [p.name for p in corpus.ignored] == [".hidden.txt", "data.pptx"]
 
 
 def test_crlf_and_bom_are_kept_in_text_but_not_in_title(tmp_path):
@@ -74,7 +74,7 @@ def _write(path: Path, data: bytes) -> Path:
         ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "looks binary"),
         ("nul.txt", b"text\x00more", "looks binary"),
         ("report.pdf", b"%PDF-1.4", "is truncated"),
-        ("sheet.xlsx", b"PK", "not a format that can be read"),
+        ("slides.pptx", b"PK", "not a format that can be read"),
     ],
 )
 def test_bad_file_is_refused_with_its_name_and_a_fix(tmp_path, name, data, expected):
@@ -87,7 +87,7 @@ def test_bad_file_is_refused_with_its_name_and_a_fix(tmp_path, name, data, expec
 
 def test_empty_folder_and_missing_path_are_refused(tmp_path):
     (tmp_path / "empty").mkdir()
-    _write(tmp_path / "other" / "notes.xlsx", b"PK")
+    _write(tmp_path / "other" / "notes.pptx", b"PK")
     with pytest.raises(CorpusError) as caught:
         load_documents([tmp_path / "empty", tmp_path / "other", tmp_path / "missing.txt"])
     message = str(caught.value)

@@ -21,10 +21,10 @@ def folder(tmp_path):
 def test_links_inside_the_folder_are_read_and_others_ignored(folder):
     (folder / "sub" / "b.md").write_text("# B\n\nAlso inside.", encoding="utf-8")
     os.symlink(folder / "sub" / "b.md", folder / "alias.md")
-    os.symlink(folder.parent / "secret.txt", folder / "notes.xlsx")  # not a document name: ignored, counted
+    os.symlink(folder.parent / "secret.txt", folder / "notes.pptx")  # not a document name: ignored, counted
     corpus = load_corpus([folder])
     assert [d.doc_id for d in corpus.documents] == ["a.txt", "alias.md", "sub/b.md"]
-    assert [p.name for p in corpus.ignored] == ["notes.xlsx"]
+    assert [p.name for p in corpus.ignored] == ["notes.pptx"]
 
 
 @pytest.mark.parametrize("make, reason", [

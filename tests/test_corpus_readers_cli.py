@@ -28,7 +28,7 @@ def mixed(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("mixed")
     for name in [*GOOD, *BAD]:
         shutil.copy(DOCUMENTS / name, folder / name)
-    (folder / "sheet.xlsx").write_bytes(b"PK")
+    (folder / "slides.pptx").write_bytes(b"PK")
     return folder
 
 
@@ -44,7 +44,7 @@ def index(mixed, tmp_path_factory) -> Path:
         str(mixed / name) for name in sorted(BAD)]
     for line, name in zip(lines[skipped + 1:skipped + 3], sorted(BAD)):
         assert BAD[name] in line
-    assert f"  {mixed / 'sheet.xlsx'}" in lines  # -v names the ignored file
+    assert f"  {mixed / 'slides.pptx'}" in lines  # -v names the ignored file
     return out
 
 
