@@ -39,6 +39,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m eval.bench
+	DOCUMENT_QA_BENCH=1 DOCUMENT_QA_ROBUSTNESS_REPORT=eval/reports/robustness-counts.md $(PY) -m pytest -q tests/robustness
 
 # Refit the figure scorer's weights (qa/data/figure_scorer.json) on the dev split and the
 # TAT-QA fit documents; re-run `make bench` afterwards.

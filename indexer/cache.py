@@ -61,15 +61,15 @@ def open_cached_index(
             return index
         aside = None
         if os.path.lexists(path):  # damaged: set aside (the cache is ours); its verified vectors are reused
-            aside = path.with_name(f".{path.name}.old-{os.getpid()}")
+            aside = path.with_name(f".{path.name}.damaged-{os.getpid()}")  # not a build leftover: kept for reuse
             os.replace(path, aside)
         previous = _previous_indexes(name, path)
         reuse = aside if aside is not None else (previous[0] if previous else None)
         try:
             build_locked(documents, path, settings, reuse_from=reuse, progress=progress)
         finally:
-            if aside is not None:
-                discard(aside)  # unless a reader still holds it
+            for damaged in path.parent.glob(f".{path.name}.damaged-*"):  # this one, and any a crash left
+                discard(damaged)  # unless a reader still holds it
     for stale in previous:
         if _same_settings(stale, path):
             discard(stale)  # unless a reader still uses it

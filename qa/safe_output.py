@@ -22,11 +22,16 @@ from typing import Any
 
 # C0 controls but tab and newline, DEL, C1 controls, and the bidirectional marks,
 # embeddings, overrides and isolates (Unicode TR9), plus the line and paragraph separators.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Lone surrogates too: a file name or argument that is not UTF-8 reaches Python as
+# U+DC80..U+DCFF (surrogateescape) and cannot be written out at all (shown as its byte).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                     "\ud800-\udfff]")
 
 
 def _escaped(match: re.Match[str]) -> str:
     code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"  # the byte that was not UTF-8
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 

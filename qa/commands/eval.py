@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     if len(set(args.modes)) != len(args.modes):
         raise SettingsError(f"--modes lists a mode twice: {' '.join(args.modes)}")
     # Read and check every set before the index and model load, so a typo fails at once.
-    chosen = [select_split(load_questions(path), args.split) for path in args.sets]
+    chosen = [select_split(_load_set(load_questions, path), args.split) for path in args.sets]
     assistant = Assistant.load(args.index, progress=_say)
     if args.ablate:
         return _ablate(assistant, chosen, args)
@@ -104,3 +104,17 @@ def _ablate(assistant, chosen, args: argparse.Namespace) -> int:
               f"answerable acc {base[mode]['answerable_acc']:.3f}")
     print(markdown_table(["without", "mode", "figure acc@1", "change", "answerable acc", "change"], rows), end="")
     return 0
+
+
+def _load_set(load_questions, path):
+    """A question set, or a QAError naming it: JSON nested too deep or an integer of
+    thousands of digits must be a message, not a traceback."""
+    from corpus.errors import QAError
+
+    try:
+        return load_questions(path)
+    except QAError:
+        raise
+    except (ValueError, RecursionError) as error:
+        raise QAError(f"{path} is not a readable question set ({type(error).__name__}: "
+                      f"{str(error)[:160]}); fix or regenerate the file") from error
