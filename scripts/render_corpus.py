@@ -10,14 +10,19 @@ they fall; `<name>.pages.json` beside it records the page each paragraph, part o
 paragraph and table row was drawn on), a Word table (python-docx, 'Table Grid'), an HTML `<table>` (with a nav bar
 and a script that a reader must drop). A header row written once over pairs of columns
 ("地区 | 肇庆 | 珠海" over export/import columns) becomes merged cells (colspan / gridSpan /
-SPAN). The renderings let `qa eval` measure each reader against the .txt originals.
+SPAN). `--formats pdf-libreoffice` also converts the Word renderings to PDF with
+LibreOffice, a second PDF producer (not needed by the tests). The renderings let `qa eval`
+measure each reader against the .txt originals (`scripts/eval_renderings.py`).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
+import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -249,18 +254,39 @@ def _cjk_share(text: str) -> float:
 WRITERS = {"pdf": write_pdf, "docx": write_docx, "html": write_html}
 
 
+def libreoffice_pdf(docx_folder: Path, out: Path) -> list[Path]:
+    """The Word renderings converted to PDF by LibreOffice (`soffice`, e.g. Debian's
+    libreoffice-writer-nogui with fonts-noto-cjk): a second PDF producer, whose layout,
+    fonts and table drawing are not ReportLab's. Not needed by the tests."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise SystemExit("pdf-libreoffice needs LibreOffice: apt-get install libreoffice-writer-nogui fonts-noto-cjk")
+    out.mkdir(parents=True, exist_ok=True)
+    sources = sorted(docx_folder.glob("*.docx"))
+    with tempfile.TemporaryDirectory() as profile:  # its own profile: no clash with a running LibreOffice
+        subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(out), *map(str, sources)], check=True, capture_output=True)
+    return sorted(out.glob("*.pdf"))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path, help="folder to write <format>/<name>.<format> into")
-    parser.add_argument("--formats", nargs="+", choices=sorted(WRITERS), default=sorted(WRITERS))
+    parser.add_argument("--formats", nargs="+", choices=sorted([*WRITERS, "pdf-libreoffice"]),
+                        default=sorted(WRITERS))
     args = parser.parse_args(argv)
     for document in load_documents([BUNDLED_CORPUS_DIR]):
         parts = blocks(document)
-        for name in args.formats:
+        for name in [*args.formats, *(["docx"] if "pdf-libreoffice" in args.formats else [])]:
+            if name not in WRITERS:
+                continue
             folder = args.out / name
             folder.mkdir(parents=True, exist_ok=True)
             target = folder / Path(document.doc_id).with_suffix(f".{name}").name
             WRITERS[name](document, parts, target)
+            print(target)
+    if "pdf-libreoffice" in args.formats:
+        for target in libreoffice_pdf(args.out / "docx", args.out / "pdf-libreoffice"):
             print(target)
     return 0
 

@@ -149,6 +149,16 @@ def test_utf16_with_a_byte_order_mark_is_read(tmp_path):
     assert (document.text, document.encoding, document.title) == ("年报 Annual report\n", "utf-16", "年报 Annual report")
 
 
+def test_markdown_front_matter_gives_the_title_and_the_text_is_unchanged(tmp_path):
+    text = '---\ntitle: "Harbour accounts 2022"\ndate: 2023-01-05\n---\n\n# Summary\n\nThe harbour made 12 pounds.\n'
+    (tmp_path / "accounts.md").write_text(text, encoding="utf-8")
+    (tmp_path / "plain.md").write_text("# Summary\n\nNo front matter.\n", encoding="utf-8")
+    documents = load_documents([tmp_path])
+    assert [(d.doc_id, d.title, d.source_format) for d in documents] == [
+        ("accounts.md", "Harbour accounts 2022", "markdown"), ("plain.md", "Summary", "markdown")]
+    assert documents[0].text == text
+
+
 def test_utf8_text_is_unchanged_and_says_so():
     (document,) = [d for d in load_documents() if d.doc_id.endswith(".txt")][:1]
     original = (BUNDLED_CORPUS_DIR / document.doc_id).read_text(encoding="utf-8")
@@ -251,3 +261,11 @@ def test_every_paragraph_and_table_row_of_the_pdf_rendering_is_on_the_page_it_wa
             cursor = found + 1
             checked += 1
     assert checked > 150
+
+
+def test_pdf_cell_lines_join_as_the_cell_was_wrapped():
+    from corpus.readers.pdf import _cell_lines_joined
+
+    assert _cell_lines_joined("171173.\n6") == "171173.6"  # a number wrapped in a narrow cell
+    assert _cell_lines_joined("资料来源:201\n7年统计年鉴") == "资料来源:2017年统计年鉴"
+    assert _cell_lines_joined("Population and\noutput") == "Population and output"

@@ -90,3 +90,18 @@ def test_taipei_in_either_script_finds_the_same_passage(index):
         (passage,) = json.loads(result.stdout)["passages"]
         found.append((passage["doc"], passage["start"], passage["end"]))
     assert found[0] == found[1] and found[0][0] == "big5-traditional.md"
+
+
+def test_chunks_shows_format_encoding_and_pages_and_skips_bad_files_when_asked(tmp_path):
+    for name in ("multipage.pdf", "gbk.txt", "binary.html"):
+        shutil.copy(DOCUMENTS / name, tmp_path / name)
+    refused = run_qa("chunks", str(tmp_path))
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert f"{tmp_path / 'binary.html'}: looks binary" in refused.stderr
+    result = run_qa("chunks", "--skip-bad", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith(f"qa chunks: skipped {tmp_path / 'binary.html'}: looks binary")
+    lines = result.stdout.splitlines()
+    assert lines[0] == "documents: 2"
+    assert lines[-2].startswith("  gbk.txt: 1 chunks, 35 chars (text, gb")  # gbk or its superset gb18030
+    assert lines[-1].startswith("  multipage.pdf: ") and "(pdf, 3 pages)" in lines[-1]

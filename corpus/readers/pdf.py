@@ -26,6 +26,7 @@ HEADING_SIZE_RATIO = 1.15
 PARAGRAPH_GAP_RATIO = 0.6     # a gap over this share of the line height starts a paragraph
 SHORT_LINE_RATIO = 0.85       # a line ending before this share of the column width ends one
 MARGIN_RATIO = 0.08           # top and bottom share of the page where page numbers stand
+_NUMBER_BREAK = re.compile(r"[\d.,]\d")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _SENTENCE_END = tuple(".!?。!?:：;；\"”)）")
 _PAGE_NUMBER = re.compile(r"^(?:-\s*)?(?:page\s+)?\d{1,4}(?:\s*/\s*\d{1,4})?(?:\s*-)?$", re.IGNORECASE)
@@ -144,8 +145,13 @@ def _cell_lines_joined(text: str) -> str:
     """A cell's wrapped lines as one line. A cell with Chinese in it is wrapped anywhere
     (CJK typesetting breaks between any two characters, "201" / "7年" included), so its
     lines join with nothing between; other cells wrap at spaces, so they join with one."""
-    lines = [line.strip() for line in text.splitlines()]
-    return "".join(lines) if _HAN.search(text) else join_wrapped(lines)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if _HAN.search(text):
+        return "".join(lines)
+    joined = lines[0] if lines else ""
+    for line in lines[1:]:  # a number wrapped in a narrow cell ("171173." / "6") is one number
+        joined = joined + line if _NUMBER_BREAK.match(joined[-1] + line[0]) else join_wrapped([joined, line])
+    return joined
 
 
 def _body_size(lines_by_page) -> float:
@@ -183,9 +189,10 @@ def _paragraphs(lines: list[_Line], body_size: float) -> list[tuple[_Line, bool,
         if current:
             previous = current[-1]
             height = max(previous.bottom - previous.top, 1.0)
+            in_heading = previous.size > body_size * HEADING_SIZE_RATIO  # a heading wraps short
             ends = (
                 line.top - previous.bottom > PARAGRAPH_GAP_RATIO * height
-                or previous.x1 - left < SHORT_LINE_RATIO * width
+                or (previous.x1 - left < SHORT_LINE_RATIO * width and not in_heading)
                 or abs(line.size - previous.size) > 0.5
             )
             if ends:

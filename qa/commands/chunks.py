@@ -33,12 +33,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         f"(default {defaults.overlap_sentences})")
     parser.add_argument("--glossary", action="append", type=Path, default=[], metavar="FILE",
                         help="extra glossary file (zh<TAB>en<TAB>kind); may be repeated")
+    parser.add_argument("--skip-bad", action="store_true",
+                        help="show the files that can be read and list the others with why, "
+                        "instead of stopping")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     settings = ChunkSettings(max_chars=args.max_chars, overlap_sentences=args.overlap)
-    corpus = load_corpus(args.paths or None)
+    corpus = load_corpus(args.paths or None, skip_bad=args.skip_bad)
+    for problem in corpus.skipped:
+        print(f"qa chunks: skipped {visible(problem)}", file=sys.stderr)
+    for warning in corpus.warnings:
+        print(f"qa chunks: warning: {visible(warning)}", file=sys.stderr)
     glossary = load_glossary(args.glossary)
     chunks = chunk_documents(corpus.documents, settings, glossary)
     out = sys.stdout
