@@ -34,7 +34,8 @@ from corpus.types import Chunk, Document, Fact
 # 3: a scale declared anywhere in the prose after a table, up to the next table, is its unit;
 #    numbers with footnote marks ("1.30 (1)") are numbers; "2019 (proposed)" rows are periods.
 # 4: Markdown fenced code blocks are kept whole.
-CHUNKER_VERSION = 4
+# 5: table facts carry the label of the section row they sit under (`Fact.group`).
+CHUNKER_VERSION = 5
 MAX_CHARS_RANGE = (100, 20000)
 OVERLAP_RANGE = (0, 5)
 

@@ -381,13 +381,16 @@ def _parse_rows(
         first_unit = first_unit or header.unit
         columns.extend(header.columns)
         section: tuple[str, int] | None = None
+        group: str | None = None  # a corner names the row labels' column ("Region"), not a group
         currencies = _column_currencies([row for role, row in block.rows if role == "data"], width)
         for role, row in block.rows:
             if role == "section":
-                section = row_period(row[0].text) or section
+                dated = row_period(row[0].text)
+                section = dated or section
+                group = _group_label(row[0].text) or group  # a period row keeps the group
                 table_rows.append(TableRow(row[0], ()))
                 continue
-            context = _RowContext(doc_id, table_id, header.unit or unit, section, currencies)
+            context = _RowContext(doc_id, table_id, header.unit or unit, section, currencies, group)
             table_rows.append(TableRow(row[0], _row_facts(context, row, header.columns)))
     if not table_rows:
         return None
@@ -533,6 +536,7 @@ class _RowContext:
     unit: str | None
     section: tuple[str, int] | None
     currencies: tuple[str | None, ...] = ()  # per column: the currency its cells write, if one
+    group: str | None = None  # the label of the section row above ("Payments", "Net cash provided by:")
 
 
 def _column_currencies(rows: list[list[Cell]], width: int) -> tuple[str | None, ...]:
@@ -575,9 +579,23 @@ def _row_facts(context: _RowContext, row: list[Cell], columns: list[TableColumn]
                 end=cell.end,
                 period=period,
                 year=year,
+                group=context.group,
             )
         )
     return tuple(facts)
+
+
+def _group_label(text: str | None) -> str | None:
+    """The words a section row says its rows belong to ("Payments",
+    "Net cash provided by (used in):", a segment's name), or None for a unit, a period
+    or a period title, which say when or in what, not which."""
+    if not text:
+        return None
+    label = text.strip().rstrip(":：").strip()
+    if (not re.search(r"[^\W\d_]", label) or is_period_title(label) or label_year(label) is not None
+            or _corner_unit(label) is not None):
+        return None
+    return label
 
 
 def _fact_unit(number: CellNumber, row_label: str, column: TableColumn, unit: str | None) -> str | None:

@@ -63,6 +63,9 @@ class Fact:
     cells are "no data" and never become facts. `period` is the period its column (else its
     row) names, as written ("Year Ended June 30, 2019", "FY2019", "2016年"), `year` that
     period's year; both None when the table names none (facts of old indexes too).
+    `group` is the label of the section row the cell's row sits under ("Payments",
+    "Net cash provided by (used in):" without its colon), else None: three "Beginning
+    balance" rows of three segments differ by it.
     """
 
     doc_id: str
@@ -76,6 +79,7 @@ class Fact:
     end: int
     period: str | None = None
     year: int | None = None
+    group: str | None = None
 
     @property
     def measure_labels(self) -> tuple[str, ...]:
@@ -91,6 +95,8 @@ class Fact:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["column_labels"] = list(self.column_labels)
+        if self.group is None:
+            del data["group"]  # most cells have none: chunks.jsonl stays as it was
         return data
 
     @classmethod

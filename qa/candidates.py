@@ -120,6 +120,8 @@ class FigureFinder:
                 row_precision=self._precision(c.row, question_terms, chinese) if c.row else 0.0,
                 row_share=share(c.row) if c.row else 0.0,
                 column_precision=self._precision(c.columns, question_terms, chinese) if c.columns else 0.0,
+                group_precision=(self._precision(c.fact.group, question_terms, chinese)
+                                 if c.fact is not None and c.fact.group else 0.0),
                 counted_next=bool(counted) and self._counts_it(c.figure, counted),
                 is_table=c.in_table, passage_rank=rank, passage_similarity=similarities[rank - 1])
             for rank, c in unique]

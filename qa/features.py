@@ -16,6 +16,7 @@ Spec (question -> figure -> the features that fire):
 | What was revenue in 2019?          | "2019" (unit year)                       | time_not_asked                      |
 | How many ports ...?                | "64" followed by "pairs of ports"        | counted_next bare_count_for_how_many|
 | What is the total charges?         | row "Other charges"                      | label_precision 0.5 (other unasked) |
+| What was net cash provided by operating activities? | row "Operating activities" under section "Net cash provided by" | group_precision 1 |
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ class Surroundings:
     right before a number in prose (`near_share`: "amortization expense was $163"); the share of the
     label's own terms that the question has (`label_precision`); for a table cell the
     same for its row label alone (`row_precision`: the question names the whole row;
-    `row_share`: the row holds the question's terms) and for its non-period column labels
-    (`column_precision`); whether what a "how
+    `row_share`: the row holds the question's terms), for its non-period column labels
+    (`column_precision`) and for the section row it sits under (`group_precision`:
+    "Net cash provided by (used in):" over "Operating activities"); whether what a "how
     many" question counts follows it; the rank of the passage it came from and that
     passage's cosine similarity with the question (MiniLM; for a table cell, its row's)."""
 
@@ -52,6 +54,7 @@ class Surroundings:
     row_precision: float = 0.0
     row_share: float = 0.0
     column_precision: float = 0.0
+    group_precision: float = 0.0
     counted_next: bool = False
     is_table: bool = False
     passage_rank: int = 1
@@ -89,6 +92,7 @@ class FigureFeatures:
     row_precision: float
     row_share: float
     column_precision: float
+    group_precision: float
     counted_next: float
     is_table: float
     passage_reciprocal_rank: float
@@ -165,6 +169,7 @@ def figure_features(analysis: QuestionAnalysis, figure: Figure, around: Surround
         row_precision=around.row_precision,
         row_share=around.row_share,
         column_precision=around.column_precision,
+        group_precision=around.group_precision,
         counted_next=float(around.counted_next),
         is_table=float(around.is_table),
         passage_reciprocal_rank=1.0 / max(1, around.passage_rank),

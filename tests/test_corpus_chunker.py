@@ -172,4 +172,4 @@ def test_settings_are_frozen_and_written_with_a_version():
     settings = ChunkSettings()
     with pytest.raises(dataclasses.FrozenInstanceError):
         settings.max_chars = 10
-    assert settings_dict(settings) == {"chunker_version": 4, "max_chars": 800, "overlap_sentences": 2}
+    assert settings_dict(settings) == {"chunker_version": 5, "max_chars": 800, "overlap_sentences": 2}

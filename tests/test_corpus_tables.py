@@ -348,6 +348,21 @@ def test_a_declaration_just_before_the_next_table_is_that_tables():
     assert scale_unit(second.facts[0])[0] == 1e6
 
 
+def test_rows_under_a_section_row_carry_its_label():
+    text = (
+        "|  | 2021 | 2020 |\n"
+        "|---|---|---|\n"
+        "| Opening balance | 10 | 9 |\n"
+        "| Retail: |  |  |\n"
+        "| Opening balance | 4 | 3 |\n"
+        "| Year ended 2021 |  |  |\n"
+        "| Closing balance | 5 | 4 |\n"
+    )
+    table = parse_one(text)
+    assert [(f.row_label, f.group) for f in table.facts[::2]] == [
+        ("Opening balance", None), ("Opening balance", "Retail"), ("Closing balance", "Retail")]
+
+
 def test_dated_rows_give_the_period_when_columns_name_none():
     text = (
         "|  | Shares | Amount |\n"
