@@ -3,7 +3,7 @@
 Read with pdfplumber (pdfminer.six underneath), which gives every character with its
 position and font size and finds ruled tables from the page's lines. On each page the
 tables are cut out first; the remaining text lines are joined into paragraphs (a line
-that stops short of the column's right edge, or a wider gap, ends one) and a line set in
+that leaves room for the next line's first word, or a wider gap, ends one) and a line set in
 a larger font than the body becomes a heading. A table that ends one page and starts the
 next with as many columns is one table. Page numbers alone on a line in the top or
 bottom margin are dropped. Encrypted, truncated, damaged and image-only PDFs are refused,
@@ -24,7 +24,6 @@ from corpus.types import Document
 
 HEADING_SIZE_RATIO = 1.15
 PARAGRAPH_GAP_RATIO = 0.6     # a gap over this share of the line height starts a paragraph
-SHORT_LINE_RATIO = 0.85       # a line ending before this share of the column width ends one
 MARGIN_RATIO = 0.08           # top and bottom share of the page where page numbers stand
 _NUMBER_BREAK = re.compile(r"[\d.,]\d")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -40,6 +39,7 @@ class _Line:
     top: float
     bottom: float
     size: float
+    first_word: float = 0.0  # width of the line's first word (one character for Chinese)
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def read(path: Path, doc_id: str, data: bytes) -> Document:
     body_size = _body_size(lines_by_page)
     builder = TextBuilder()
     empty_pages = []
-    open_end = False  # the last paragraph ran to the page's end: the next page may continue it
+    room = None  # the last paragraph's room on its last line, None when it ended a sentence
     for number, (lines, tables) in enumerate(zip(lines_by_page, tables_by_page), start=1):
         builder.new_page()
         if not lines and not tables:
@@ -67,8 +67,10 @@ def read(path: Path, doc_id: str, data: bytes) -> Document:
             elif block[1]:
                 builder.heading(block[0].text, 2)
             else:
-                builder.paragraph(block[0].text, continues=position == 0 and open_end)
-            open_end = not isinstance(block, _Table) and block[2]
+                # a paragraph cut by the page break: the first word here did not fit there
+                continues = position == 0 and room is not None and room <= block[0].first_word
+                builder.paragraph(block[0].text, continues=continues)
+            room = None if isinstance(block, _Table) else block[2]
     text = builder.text()
     if not text.strip():
         raise ReadError(f"has no text layer on any of its {len(lines_by_page)} page(s) "
@@ -110,9 +112,15 @@ def _open_pages(path: Path, data: bytes) -> list[tuple[list[_Line], list[_Table]
 def _page_content(page) -> tuple[list[_Line], list[_Table]]:
     found = page.find_tables()
     tables = [_Table(_unmerged(table.extract()), table.bbox[1]) for table in found]
-    outside = page
-    for table in found:
-        outside = outside.outside_bbox(table.bbox)
+    boxes = [table.bbox for table in found]
+
+    def outside_tables(obj: dict) -> bool:
+        """By the character's centre: a caption line touching the table's last rule
+        (LibreOffice sets them 0.6 pt apart) stays text."""
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+    outside = page.filter(outside_tables) if boxes else page
     lines = []
     for line in outside.extract_text_lines(return_chars=True, strip=True):
         text = line["text"].strip()
@@ -120,7 +128,8 @@ def _page_content(page) -> tuple[list[_Line], list[_Table]]:
         if not text or (in_margin and _PAGE_NUMBER.match(text)):
             continue
         sizes = Counter(round(char["size"], 1) for char in line["chars"])
-        lines.append(_Line(text, line["x0"], line["x1"], line["top"], line["bottom"], sizes.most_common(1)[0][0]))
+        lines.append(_Line(text, line["x0"], line["x1"], line["top"], line["bottom"], sizes.most_common(1)[0][0],
+                           _first_word_width(line["chars"])))
     return lines, tables
 
 
@@ -154,6 +163,22 @@ def _cell_lines_joined(text: str) -> str:
     return joined
 
 
+def _first_word_width(chars: list[dict]) -> float:
+    """How wide the line's first word is: up to the first space, or one character when
+    it is Chinese (which wraps between any two characters)."""
+    visible = [char for char in chars if char["text"].strip()]
+    if not visible:
+        return 0.0
+    if _HAN.match(visible[0]["text"]):
+        return visible[0]["x1"] - visible[0]["x0"]
+    end = visible[0]["x1"]
+    for previous, char in zip(visible, visible[1:]):
+        if char["x0"] - previous["x1"] > 0.2 * char["size"]:  # a space
+            break
+        end = char["x1"]
+    return end - visible[0]["x0"]
+
+
 def _body_size(lines_by_page) -> float:
     """The font size most characters are set in."""
     sizes = Counter()
@@ -163,16 +188,14 @@ def _body_size(lines_by_page) -> float:
     return sizes.most_common(1)[0][0] if sizes else 0.0
 
 
-def _paragraphs(lines: list[_Line], body_size: float) -> list[tuple[_Line, bool, bool]]:
+def _paragraphs(lines: list[_Line], body_size: float) -> list[tuple[_Line, bool, float | None]]:
     """Lines joined into paragraphs: (a line spanning the paragraph, is it a heading,
-    does its last line run to the right edge without ending a sentence, so a paragraph
-    at the top of the next page may continue it)."""
+    the room left on its last line when that does not end a sentence, else None: a
+    paragraph at the top of the next page continues it when its first word needed more)."""
     if not lines:
         return []
-    left = min(line.x0 for line in lines)
     right = max(line.x1 for line in lines)
-    width = max(right - left, 1.0)
-    paragraphs: list[tuple[_Line, bool, bool]] = []
+    paragraphs: list[tuple[_Line, bool, float | None]] = []
     current: list[_Line] = []
 
     def flush() -> None:
@@ -180,9 +203,9 @@ def _paragraphs(lines: list[_Line], body_size: float) -> list[tuple[_Line, bool,
             heading = current[0].size > body_size * HEADING_SIZE_RATIO
             text = join_wrapped([line.text for line in current])
             first, last = current[0], current[-1]
-            open_end = last.x1 - left >= SHORT_LINE_RATIO * width and not last.text.endswith(_SENTENCE_END)
-            paragraphs.append((_Line(text, first.x0, last.x1, first.top, last.bottom, first.size), heading,
-                               open_end and not heading))
+            open_end = not heading and not last.text.endswith(_SENTENCE_END)
+            paragraphs.append((_Line(text, first.x0, last.x1, first.top, last.bottom, first.size, first.first_word),
+                               heading, right - last.x1 - 0.5 * last.size if open_end else None))
             current.clear()
 
     for line in lines:
@@ -190,9 +213,11 @@ def _paragraphs(lines: list[_Line], body_size: float) -> list[tuple[_Line, bool,
             previous = current[-1]
             height = max(previous.bottom - previous.top, 1.0)
             in_heading = previous.size > body_size * HEADING_SIZE_RATIO  # a heading wraps short
+            # a line ends its paragraph when the next line's first word would have fit on it
+            room = right - previous.x1 - 0.5 * previous.size  # less a space
             ends = (
                 line.top - previous.bottom > PARAGRAPH_GAP_RATIO * height
-                or (previous.x1 - left < SHORT_LINE_RATIO * width and not in_heading)
+                or (room > line.first_word and not in_heading)
                 or abs(line.size - previous.size) > 0.5
             )
             if ends:
