@@ -201,6 +201,8 @@ def _name_runs(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
         sentence_start = not text[:start].strip() or text[:start].rstrip()[-1] in ".;!?:\"“\n"
         if len(words) == 1 and (sentence_start or len(words[0][0]) < 2):  # "T" of "T3" is no name
             continue
+        if len(words) == 1 and parse_unit(words[0][0]) is not None:  # "(USD)", "RMB", "TEU" are units
+            continue
         if _free(taken, start, end):
             name = text[start:end].rstrip("'’")
             names.append(Mention(re.sub(r"['’]s$", "", name), start, end))

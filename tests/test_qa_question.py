@@ -112,3 +112,12 @@ def test_a_single_capital_letter_is_no_name(glossary):
     names = [m.name for m in entity_mentions("the basic engineering of the T3 terminal was completed at Baiyun "
                                              "International Airport", glossary)]
     assert names == ["Baiyun International Airport"]
+
+
+@pytest.mark.parametrize("question, entities", [
+    ("What was the carrying value (USD) of the Term Loan Facility in 2019?", ("Term Loan Facility",)),
+    ("How much RMB did Acme Foods invest?", ("Acme Foods",)),
+    ("How many TEU did Acme Shipping handle in 2020?", ("Acme Shipping",)),
+])
+def test_a_unit_written_alone_is_no_name(glossary, question, entities):
+    assert analyse_question(question, glossary).entities == entities
