@@ -9,7 +9,9 @@
    Then the held-out "fresh" split alone -> <out>/questions-fresh.md.
 3. tatqa: eval.tatqa on ../shared/benchmarks/tatqa, the "fit" documents (the scorer was
    fitted on them: training numbers) -> <out>/tatqa.md and the held-out third ->
-   <out>/tatqa-heldout.md.
+   <out>/tatqa-heldout.md; the gold file's contexts without a shipped document
+   (eval.tatqa_extra): extra-dev (fitted on) and extra-heldout (never) ->
+   <out>/tatqa-extra-dev.md, <out>/tatqa-extra-heldout.md.
 4. beir: eval.beir on ../shared/benchmarks/beir/{scifact,nfcorpus} -> <out>/beir-*.md
    and a summary <out>/beir.md (a missing folder is reported there and skipped).
 5. readers: reading speed of the PDF, Word and HTML renderings of the bundled corpus and
@@ -291,16 +293,22 @@ def eval_benchmark(set_path: Path, out: Path, say: Say) -> list[Path]:
 # --- 3. tatqa ----------------------------------------------------------------------------
 
 def tatqa_benchmark(out: Path, say: Say, root: Path = TATQA_ROOT) -> list[Path]:
-    """Figures on TAT-QA's financial reports: the fit documents, then the held-out third."""
+    """Figures on TAT-QA's financial reports: the fit documents and the held-out third,
+    then the contexts without a shipped document (eval.tatqa_extra): extra-dev (fitted on)
+    and extra-heldout (never fitted on)."""
     from eval.tatqa import ask_all, groups as tatqa_groups, load_tatqa, open_tatqa_index, write_report as write_tatqa
     from qa.assistant import Assistant
 
     if not root.is_dir():
         say(f"TAT-QA: {root} not found; skipped")
         return []
-    assistant = Assistant(open_tatqa_index(root, progress=say))
+    assistants = {}
     written = []
-    for part in ("fit", "heldout"):
+    for part in ("fit", "heldout", "extra-dev", "extra-heldout"):
+        folder = "extra" if part.startswith("extra-") else "shipped"
+        if folder not in assistants:
+            assistants[folder] = Assistant(open_tatqa_index(root, progress=say, part=part))
+        assistant = assistants[folder]
         questions, _ = load_tatqa(root, part)
         records = ask_all(assistant, questions, progress=say)
         overall = tatqa_groups(records)["all"]

@@ -247,8 +247,8 @@ def render_markdown(part: str, summary: dict[str, dict[str, Any]], records: Sequ
     lines = [f"# TAT-QA ({part} documents), each question against its own document", "",
              f"{machine}", "", f"Figures ranked by the {scorer}" + (f"; weights: {weights}." if weights else "."), "",
              ("The scorer was fitted on these documents' questions: these are training numbers, not a "
-              "measure of generalisation (that is the held-out report)." if part == "fit" else
-              "Held-out documents: nothing was fitted or chosen on them." if part == "heldout" else ""), "",
+              "measure of generalisation (that is the held-out report)." if part in ("fit", "extra-dev") else
+              "Held-out documents: nothing was fitted or chosen on them." if part.endswith("heldout") else ""), "",
              "| group | " + " | ".join(columns) + " |", "|" + "---|" * (len(columns) + 1)]
     for name, row in summary.items():
         lines.append(f"| {name} | " + " | ".join(_fmt(row[c]) for c in columns) + " |")
