@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 DOCUMENTS = Path(__file__).parent / "data" / "documents"
-GOOD = ("big5-traditional.md", "multipage.pdf", "page.html", "report.docx")
+GOOD = ("big5-traditional.md", "gbk.txt", "harbour.xlsx", "multipage.pdf", "page.html", "prices.csv", "report.docx")
 BAD = {"binary.html": "looks binary", "encrypted.pdf": "is encrypted (password-protected)"}
 
 
@@ -37,7 +37,7 @@ def index(mixed, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("index") / "idx"
     result = run_qa("index", str(mixed), "--out", str(out), "--skip-bad", "-v")
     assert result.returncode == 0, result.stderr
-    assert "indexed 4 documents" in result.stdout
+    assert "indexed 7 documents" in result.stdout  # PDF, Word, HTML, CSV, Excel, GBK and Big5 in one command
     lines = result.stderr.splitlines()
     skipped = lines.index("qa index: skipped 2 bad file(s):")
     assert [line.split(": ")[0].strip() for line in lines[skipped + 1:skipped + 3]] == [
@@ -105,3 +105,10 @@ def test_chunks_shows_format_encoding_and_pages_and_skips_bad_files_when_asked(t
     assert lines[0] == "documents: 2"
     assert lines[-2].startswith("  gbk.txt: 1 chunks, 35 chars (text, gb")  # gbk or its superset gb18030
     assert lines[-1].startswith("  multipage.pdf: ") and "(pdf, 3 pages)" in lines[-1]
+
+
+def test_a_gbk_text_answers_in_its_own_words(index):
+    result = run_qa("ask", "--index", str(index), "--json", "--top-k", "1", "--mode", "bm25", "2021年的全年生产总值是多少?")
+    assert result.returncode == 0, result.stderr
+    best = json.loads(result.stdout)["figures"][0]
+    assert (best["doc"], best["text"], best["value"], best["unit"]) == ("gbk.txt", "418.6亿元", 41860000000.0, "CNY")
