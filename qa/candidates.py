@@ -17,6 +17,7 @@ from indexer.index import Index
 from qa.numbers import extract_figures, figures_from_facts
 from qa.features import Surroundings
 from qa.passages import clause_around, sentence_around
+from qa.change import labels_a_change, reads_as_change
 from qa.question import YEAR, counted_phrase
 from qa.translation import HAN, QueryTranslator
 from qa.types import Figure
@@ -122,6 +123,7 @@ class FigureFinder:
                 column_precision=self._precision(c.columns, question_terms, chinese) if c.columns else 0.0,
                 group_precision=(self._precision(c.fact.group, question_terms, chinese)
                                  if c.fact is not None and c.fact.group else 0.0),
+                is_change=reads_as_change(c.near) if not c.in_table else labels_a_change(c.columns),
                 counted_next=bool(counted) and self._counts_it(c.figure, counted),
                 is_table=c.in_table, passage_rank=rank, passage_similarity=similarities[rank - 1])
             for rank, c in unique]

@@ -16,6 +16,7 @@ Spec (question -> figure -> the features that fire):
 | What was revenue in 2019?          | "2019" (unit year)                       | time_not_asked                      |
 | How many ports ...?                | "64" followed by "pairs of ports"        | counted_next bare_count_for_how_many|
 | What is the total charges?         | row "Other charges"                      | label_precision 0.5 (other unasked) |
+| How many shares are authorized?    | "2,000,000" after "increase by"          | change_not_asked                    |
 | What was net cash provided by operating activities? | row "Operating activities" under section "Net cash provided by" | group_precision 1 |
 """
 
@@ -55,6 +56,7 @@ class Surroundings:
     row_share: float = 0.0
     column_precision: float = 0.0
     group_precision: float = 0.0
+    is_change: bool = False  # a change, not a level (qa.change): "increase by 2,000,000", "% Change"
     counted_next: bool = False
     is_table: bool = False
     passage_rank: int = 1
@@ -93,6 +95,9 @@ class FigureFeatures:
     row_share: float
     column_precision: float
     group_precision: float
+    change_asked: float
+    change_not_asked: float
+    level_for_change: float
     counted_next: float
     is_table: float
     passage_reciprocal_rank: float
@@ -170,6 +175,9 @@ def figure_features(analysis: QuestionAnalysis, figure: Figure, around: Surround
         row_share=around.row_share,
         column_precision=around.column_precision,
         group_precision=around.group_precision,
+        change_asked=float(around.is_change and analysis.asks_change),
+        change_not_asked=float(around.is_change and not analysis.asks_change),
+        level_for_change=float(analysis.asks_change and not around.is_change),
         counted_next=float(around.counted_next),
         is_table=float(around.is_table),
         passage_reciprocal_rank=1.0 / max(1, around.passage_rank),

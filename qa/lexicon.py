@@ -25,7 +25,8 @@ class Lexicon:
     concept -> canonical units; `name_stopwords`; `country_words`: lower-case country ->
     the words that name it without naming it; `currency_words`: names of money;
     `more_words` / `less_words`: comparatives
-    and superlatives asking for the larger / smaller value."""
+    and superlatives asking for the larger / smaller value; `change_before_number` /
+    `change_in_question`: words that make a number a change / a question ask for one."""
 
     metric_cues: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
     metric_units: Mapping[str, tuple[str, ...]]
@@ -34,6 +35,8 @@ class Lexicon:
     currency_words: tuple[str, ...] = ()
     more_words: tuple[str, ...] = ()
     less_words: tuple[str, ...] = ()
+    change_before_number: tuple[str, ...] = ()
+    change_in_question: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=2)
@@ -49,6 +52,8 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
             currency_words=tuple(data["names"].get("currency_words", ())),
             more_words=tuple(data.get("comparison", {}).get("more", ())),
             less_words=tuple(data.get("comparison", {}).get("less", ())),
+            change_before_number=tuple(data.get("change", {}).get("before_number", ())),
+            change_in_question=tuple(data.get("change", {}).get("in_question", ())),
         )
     except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as error:
         raise SettingsError(f"cannot read the question lexicon {path}: {error}") from error

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from corpus.glossary import Glossary, name_forms
 from corpus.units import parse_unit
+from qa.change import asks_for_change
 from qa.demonyms import NOT_A_PLACE, demonym_mentions, read_demonyms
 from qa.lexicon import load_lexicon
 
@@ -53,6 +54,7 @@ class QuestionAnalysis:
     years: tuple[int, ...]
     metrics: tuple[str, ...]
     answer_kind: str
+    asks_change: bool
     expected_units: tuple[str, ...]
     keywords: tuple[str, ...] = ()
 
@@ -385,6 +387,7 @@ def analyse_question(question: str, glossary: Glossary, names: tuple[str, ...] =
         years=tuple(dict.fromkeys(int(y) for y in YEAR.findall(question))),
         metrics=metrics,
         answer_kind=kind,
+        asks_change=asks_for_change(question),
         expected_units=_expected_units(question, kind, metrics),
         keywords=_keywords(question, mentions),
     )

@@ -83,6 +83,15 @@ def test_the_questions_own_year_is_not_its_answer(glossary, question, value, uni
     assert echoes_question_time(analyse_question(question, glossary), figure) is echoes
 
 
+def test_a_level_beats_a_change_unless_a_change_is_asked(glossary):
+    change = fig(2_000_000.0, None, "shares authorized", start=0)   # "increase by 2,000,000"
+    level = fig(4_650_000.0, None, "shares authorized", start=10)
+    around = [Surroundings(is_change=True), Surroundings()]
+    assert rank(analyse_question("How many shares are authorized?", glossary), [change, level], around)[0] is level
+    asked = analyse_question("By how much did the shares authorized increase?", glossary)
+    assert rank(asked, [level, change], around[::-1])[0] is change
+
+
 def test_the_expected_unit_wins(glossary):
     analysis = analyse_question("What share of exports went to Europe?", glossary)
     money = fig(5.0e9, "USD", "exports Europe", start=0)
