@@ -271,7 +271,7 @@ _KIND_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "When did ...", not "What happens when ..." (a condition, not a time asked for). First:
     # "In which year was the share of net earnings higher?" asks for a year, whatever it compares.
     ("when", re.compile(r"^\W*when\b|\bwhen (?:did|was|is|were|will|does|do|has|had|can)\b|\bwhat year\b"
-                        r"|\bwhich year\b|\bwhat date\b|什么时候|何时|哪一?年|何年|哪天", re.I)),
+                        r"|\bwhich (?:(?:was|is) the |fiscal |financial |calendar )?years?\b|\bwhat date\b|什么时候|何时|哪一?年|何年|哪天", re.I)),
     ("share", re.compile(r"what (?:percentage|percent|proportion|share|fraction)|how much of a share"
                          r"|percentage of|proportion of|share of|占比|比重|比例|百分之|占.{0,12}多少"
                          # a change asked as a percentage is a percentage, whatever it is of

@@ -42,6 +42,9 @@ def test_another_year_is_refused_with_the_year(glossary):
     ("In 2019, when was the plan issued?", "when"),
     ("In which year was revenue larger?", "when"),
     ("In which year was the share of net earnings higher?", "when"),  # "share of" is what is compared
+    ("Which was the year that performed the worst in terms of cash?", "when"),
+    ("Which fiscal year had higher revenue?", "when"),
+    ("Which segment had the largest revenue in 2019?", "which"),
 ])
 def test_when_is_a_question_of_time_only_when_it_asks_one(glossary, question, kind):
     assert analyse_question(question, glossary).answer_kind == kind

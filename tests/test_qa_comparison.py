@@ -23,6 +23,7 @@ def assistant(tmp_path_factory):
     ("In which year was the dividend per share in € the largest?", 2022),
     ("In which year was the dividend per share in US$ the largest?", 2021),
     ("In which year was the dividend per share in € the smallest?", 2020),
+    ("Which was the year with the worst dividend per share in €?", 2020),
     # periods as columns, beside a change and a % change column that are no year
     ("In which year was the share of profit in joint ventures higher?", 2021),
     ("In which year was the share of losses in other associates lower?", 2022),
