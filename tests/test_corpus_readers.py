@@ -100,6 +100,41 @@ def test_html_drops_scripts_and_navigation_and_reads_colspan_tables():
     assert document.text[fact.start:fact.end] == "3.10"
 
 
+def test_html_table_caption_is_the_tables_caption(tmp_path):
+    path = tmp_path / "fares.html"
+    path.write_text("<html><body><p>Intro.</p><table><caption>Table 3 Ferry fares (GBP)</caption>"
+                    "<thead><tr><th>Route</th><th>2021</th><th>2022</th></tr></thead>"
+                    "<tbody><tr><td>North</td><td>4.20</td><td>4.50</td></tr></tbody></table></body></html>",
+                    encoding="utf-8")
+    document = read_document(path, path.name)
+    assert document.text == "Intro.\n\nTable 3 Ferry fares (GBP)\n\nRoute | 2021 | 2022\nNorth | 4.20 | 4.50\n"
+    (table,) = parse_tables(document)
+    assert table.caption == "Table 3 Ferry fares (GBP)"
+    assert [(f.key, f.value, f.unit) for f in table.facts] == [(("2021", "North"), 4.2, "GBP"), (("2022", "North"), 4.5, "GBP")]
+
+
+def test_a_pdf_page_with_no_text_layer_is_named_and_the_rest_is_read(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "scan.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.drawString(72, 700, "The survey counted 412 boats.")
+    pdf.showPage()
+    pdf.rect(100, 300, 200, 200, fill=1)  # a scanned page: pixels, no text
+    pdf.showPage()
+    pdf.drawString(72, 700, "The harbour has 3 cranes.")
+    pdf.showPage()
+    pdf.save()
+    corpus = load_corpus([tmp_path])
+    (document,) = corpus.documents
+    assert document.text == "The survey counted 412 boats.\n\nThe harbour has 3 cranes.\n"
+    assert document.pages == (0, 31, 31)
+    assert document.page_of(document.text.index("3 cranes")) == 3
+    assert corpus.warnings == (f"{path}: page(s) 2 have no text layer (scanned?) and were not read; "
+                               "run OCR on them to include them",)
+
+
 def test_csv_with_semicolons_in_a_windows_encoding_is_one_table():
     document = read("prices.csv")
     assert document.encoding in ("cp1252", "cp1250", "windows-1252", "windows-1250")

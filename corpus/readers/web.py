@@ -4,8 +4,9 @@ Parsed by lxml's HTML parser (the libxml2 parser browsers' quirks are modelled o
 forgiving of broken markup). Scripts, styles and the page's furniture (`nav`, `header`,
 `footer`, `aside`, forms) are dropped; `h1`-`h6` become headings, block elements
 (`p`, `li`, `div`, ...) paragraphs, and `<table>` a pipe table with `colspan`/`rowspan`
-cells repeated in each column and row they cover. The encoding is the page's own
-(`<meta charset>`) when its bytes are not UTF-8, else detected.
+cells repeated in each column and row they cover, its `<caption>` the line before it.
+The encoding is the page's own (`<meta charset>`) when its bytes are not UTF-8, else
+detected.
 """
 
 from __future__ import annotations
@@ -77,6 +78,9 @@ class _Walker:
             self.builder.heading(element.text_content(), _HEADINGS[tag])
         elif tag == "table":
             self.flush()
+            caption = element.find("caption")
+            if caption is not None:  # the line before a table is where its caption is read
+                self.builder.paragraph(_cell_text(caption))
             self.builder.table(_table_rows(element))
         elif tag == "pre":
             self.flush()
