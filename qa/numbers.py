@@ -277,6 +277,7 @@ def extract_figures(text: str, doc_id: str, offset: int = 0,
     return figures
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _HEADER_UNIT = re.compile(r"[(（]([^()（）]+)[)）]\s*$")
 _CAPTION_YEAR = re.compile(rf"(?<!\d)({_YEAR})(?:\s*年)?(?!\d)")
 
@@ -335,12 +336,16 @@ def _fact_figure(fact: Fact, year: int | None, glossary: Glossary) -> Figure:
     rest_en = [_english(label, glossary) or _concept_name(label) or label for label in rest]
     concepts = [m.concept for part in rest + rest_en for m in metric_mentions(part)]
     metric = concepts[0] if concepts else (" ".join(rest_en) or None)
-    english = _label(entity, *rest_en, year)
+    written_year = year is not None and any(str(year) in label for label in labels)
+    group = fact.group.rstrip(":：") if fact.group else None
+    english = _label(entity, group, *rest_en, None if written_year else year)
     chinese = _label(entity_zh, *rest)
+    # The labels as written, after the English, only when they are another language's
+    # ("江门 GDP 2016 (江门 GDP(亿元人民币))"); an English table's would repeat the label.
+    shown = f"{english} ({chinese})" if chinese and _HAN.search(chinese) else english
     return Figure(
         value=_scaled(repr(fact.value), scale), unit=unit, text=fact.raw, doc_id=fact.doc_id,
-        start=fact.start, end=fact.end, label=f"{english} ({chinese})" if chinese else english,
-        entity=entity, metric=metric, year=year,
+        start=fact.start, end=fact.end, label=shown, entity=entity, metric=metric, year=year,
     )
 
 
