@@ -3,8 +3,9 @@
 Read with pdfplumber (pdfminer.six underneath), which gives every character with its
 position and font size and finds ruled tables from the page's lines. On each page the
 tables are cut out first; the remaining text lines are joined into paragraphs (a line
-that leaves room for the next line's first word, or a wider gap, ends one) and a line set in
-a larger font than the body becomes a heading. A table that ends one page and starts the
+that leaves room for the next line's first word, or a wider gap, ends one) and a line set
+in a larger font than the body becomes a heading. One column is read, top to bottom (a
+two-column page is not yet told apart). A table that ends one page and starts the
 next with as many columns is one table. Page numbers alone on a line in the top or
 bottom margin are dropped. Encrypted, truncated, damaged and image-only PDFs are refused,
 each with its own message; pages with no text layer (scanned pages in a PDF that has text
@@ -47,6 +48,25 @@ class _Table:
     rows: list[list[str]]
     top: float
 
+    @property
+    def width(self) -> int:
+        return max((len(row) for row in self.rows), default=0)
+
+
+@dataclass(frozen=True)
+class _Paragraph:
+    """Lines joined: `line` spans them; `room` is what its last line left free when it
+    does not end a sentence (None otherwise): a paragraph at the top of the next page
+    continues it when its first word needed more than that."""
+
+    line: _Line
+    heading: bool
+    room: float | None
+
+    @property
+    def top(self) -> float:
+        return self.line.top
+
 
 def read(path: Path, doc_id: str, data: bytes) -> Document:
     pages = _open_pages(path, data)
@@ -54,23 +74,25 @@ def read(path: Path, doc_id: str, data: bytes) -> Document:
     body_size = _body_size(lines_by_page)
     builder = TextBuilder()
     empty_pages = []
-    room = None  # the last paragraph's room on its last line, None when it ended a sentence
+    last: _Table | _Paragraph | None = None  # the previous page's last block
     for number, (lines, tables) in enumerate(zip(lines_by_page, tables_by_page), start=1):
         builder.new_page()
         if not lines and not tables:
             empty_pages.append(number)
-        blocks = sorted([*tables, *_paragraphs(lines, body_size)], key=lambda block: block[0].top
-                        if isinstance(block, tuple) else block.top)
+        blocks = sorted([*tables, *_paragraphs(lines, body_size)], key=lambda block: block.top)
         for position, block in enumerate(blocks):
+            first = position == 0
             if isinstance(block, _Table):
-                builder.table(block.rows, continues=position == 0)
-            elif block[1]:
-                builder.heading(block[0].text, 2)
+                # a table cut by the page break goes on with as many columns
+                builder.table(block.rows, continues=first and isinstance(last, _Table) and last.width == block.width)
+            elif block.heading:
+                builder.heading(block.line.text, 2)
             else:
                 # a paragraph cut by the page break: the first word here did not fit there
-                continues = position == 0 and room is not None and room <= block[0].first_word
-                builder.paragraph(block[0].text, continues=continues)
-            room = None if isinstance(block, _Table) else block[2]
+                continues = (first and isinstance(last, _Paragraph) and last.room is not None
+                             and last.room <= block.line.first_word)
+                builder.paragraph(block.line.text, continues=continues)
+            last = block
     text = builder.text()
     if not text.strip():
         raise ReadError(f"has no text layer on any of its {len(lines_by_page)} page(s) "
@@ -188,14 +210,12 @@ def _body_size(lines_by_page) -> float:
     return sizes.most_common(1)[0][0] if sizes else 0.0
 
 
-def _paragraphs(lines: list[_Line], body_size: float) -> list[tuple[_Line, bool, float | None]]:
-    """Lines joined into paragraphs: (a line spanning the paragraph, is it a heading,
-    the room left on its last line when that does not end a sentence, else None: a
-    paragraph at the top of the next page continues it when its first word needed more)."""
+def _paragraphs(lines: list[_Line], body_size: float) -> list[_Paragraph]:
+    """The page's lines joined into paragraphs, in order."""
     if not lines:
         return []
     right = max(line.x1 for line in lines)
-    paragraphs: list[tuple[_Line, bool, float | None]] = []
+    paragraphs: list[_Paragraph] = []
     current: list[_Line] = []
 
     def flush() -> None:
@@ -204,8 +224,9 @@ def _paragraphs(lines: list[_Line], body_size: float) -> list[tuple[_Line, bool,
             text = join_wrapped([line.text for line in current])
             first, last = current[0], current[-1]
             open_end = not heading and not last.text.endswith(_SENTENCE_END)
-            paragraphs.append((_Line(text, first.x0, last.x1, first.top, last.bottom, first.size, first.first_word),
-                               heading, right - last.x1 - 0.5 * last.size if open_end else None))
+            paragraphs.append(_Paragraph(
+                _Line(text, first.x0, last.x1, first.top, last.bottom, first.size, first.first_word),
+                heading, right - last.x1 - 0.5 * last.size if open_end else None))
             current.clear()
 
     for line in lines:
