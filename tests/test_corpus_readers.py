@@ -304,3 +304,28 @@ def test_pdf_cell_lines_join_as_the_cell_was_wrapped():
     assert _cell_lines_joined("171173.\n6") == "171173.6"  # a number wrapped in a narrow cell
     assert _cell_lines_joined("资料来源:201\n7年统计年鉴") == "资料来源:2017年统计年鉴"
     assert _cell_lines_joined("Population and\noutput") == "Population and output"
+
+
+def test_pdf_text_narrower_than_its_title_keeps_its_paragraphs(tmp_path):
+    """The room left on a line is measured against the edge of text of its own size: a
+    wide title above a narrow column must not make every body line end a paragraph."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+
+    def title(canvas, doc):
+        canvas.setFont("Helvetica-Bold", 16)
+        canvas.drawString(20 * mm, A4[1] - 30 * mm, "Harbour report of the Lindale and Harwick ferry board")
+
+    path = tmp_path / "narrow.pdf"
+    frame = Frame(20 * mm, 20 * mm, 80 * mm, A4[1] - 60 * mm)
+    doc = BaseDocTemplate(str(path), pagesize=A4, pageTemplates=[PageTemplate(frames=[frame], onPage=title)])
+    style = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=13, spaceAfter=8)
+    paragraphs = ["The ferry ran 900 crossings and carried goods of many kinds between the two towns, "
+                  "with the board reviewing the timetable every month and the fares every spring.",
+                  "The breakwater was repaired at a cost of 1.2 million pounds over two winters of work."]
+    doc.build([Paragraph(text, style) for text in paragraphs])
+    text = read_document(path, path.name).text
+    assert text.split("\n\n") == ["## Harbour report of the Lindale and Harwick ferry board", *paragraphs[:1],
+                                  paragraphs[1] + "\n"]

@@ -214,7 +214,10 @@ def _paragraphs(lines: list[_Line], body_size: float) -> list[_Paragraph]:
     """The page's lines joined into paragraphs, in order."""
     if not lines:
         return []
-    right = max(line.x1 for line in lines)
+    # the text's right edge, per font size: a wide title does not widen the body's
+    right: dict[float, float] = {}
+    for line in lines:
+        right[line.size] = max(right.get(line.size, 0.0), line.x1)
     paragraphs: list[_Paragraph] = []
     current: list[_Line] = []
 
@@ -226,7 +229,7 @@ def _paragraphs(lines: list[_Line], body_size: float) -> list[_Paragraph]:
             open_end = not heading and not last.text.endswith(_SENTENCE_END)
             paragraphs.append(_Paragraph(
                 _Line(text, first.x0, last.x1, first.top, last.bottom, first.size, first.first_word),
-                heading, right - last.x1 - 0.5 * last.size if open_end else None))
+                heading, right[last.size] - last.x1 - 0.5 * last.size if open_end else None))
             current.clear()
 
     for line in lines:
@@ -235,7 +238,7 @@ def _paragraphs(lines: list[_Line], body_size: float) -> list[_Paragraph]:
             height = max(previous.bottom - previous.top, 1.0)
             in_heading = previous.size > body_size * HEADING_SIZE_RATIO  # a heading wraps short
             # a line ends its paragraph when the next line's first word would have fit on it
-            room = right - previous.x1 - 0.5 * previous.size  # less a space
+            room = right[previous.size] - previous.x1 - 0.5 * previous.size  # less a space
             ends = (
                 line.top - previous.bottom > PARAGRAPH_GAP_RATIO * height
                 or (room > line.first_word and not in_heading)
