@@ -23,12 +23,24 @@ EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 
 
+def _version() -> str:
+    """The installed package's version (pyproject.toml), or "unknown" when run from a tree
+    that was never installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("document-qa")
+    except PackageNotFoundError:
+        return "unknown (not installed; run make setup)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="qa",
         description="Offline, document-grounded question answering over your reports: "
         "hybrid retrieval (BM25 + embeddings), cited passages and extracted figures.",
     )
+    parser.add_argument("--version", action="version", version=f"qa (document-qa) {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         try:

@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
 BUNDLED = ROOT / "corpus" / "documents"
 GUANGZHOU = "What was Guangzhou's GDP in 2016?"
-ANSWER_KEYS = {"question", "answerable", "figures", "passages"}
+ANSWER_KEYS = {"question", "answerable", "figures", "passages", "settings"}
+SETTINGS_KEYS = {"mode", "top_k", "doc", "min_similarity", "alpha"}
 FIGURE_KEYS = {"value", "unit", "text", "label", "doc", "start", "end", "page"}
 PASSAGE_KEYS = {"doc", "start", "end", "text", "score", "rank", "page"}
 
@@ -50,6 +51,7 @@ def is_int(value) -> bool:
 def check_contract(answer: dict, question: str, top_k: int = 5) -> None:
     """One `qa ask --json` object against docs/design.md: exact keys, types, spans, order."""
     assert set(answer) == ANSWER_KEYS, sorted(answer)
+    assert set(answer["settings"]) == SETTINGS_KEYS
     assert answer["question"] == question
     assert isinstance(answer["answerable"], bool)
     assert isinstance(answer["figures"], list) and isinstance(answer["passages"], list)
@@ -106,6 +108,8 @@ def test_batch_prints_what_the_library_answers(batch, bundled_assistant):
         assert [p["score"] for p in printed["passages"]] == pytest.approx(expected_scores, abs=1e-6)
         for item in printed["passages"] + expected["passages"]:
             item.pop("score")
+        assert printed.pop("settings") == {"mode": "hybrid", "top_k": 5, "doc": None,
+                                            "min_similarity": 0.25, "alpha": 0.5}
         assert printed == expected, question
 
 
@@ -182,6 +186,31 @@ def test_missing_index_exits_2(stdin):
     args = ["ask", "--index", "/nonexistent/index"] + ([GUANGZHOU] if stdin is None else [])
     expected = "no index at /nonexistent/index; build one with `qa index PATH ... --out /nonexistent/index`"
     assert_refused(qa(*args, stdin=stdin), expected)
+
+
+def test_version():
+    result = qa("--version")
+    assert result.returncode == 0
+    assert re.fullmatch(r"qa \(document-qa\) \d+\.\d+\.\d+\n", result.stdout.decode())
+
+
+def test_min_similarity_and_alpha_are_set_per_call_and_recorded(bundled_index, capsys):
+    assert main(["ask", "--json", "--top-k", "1", "--min-similarity", "0.99", GUANGZHOU]) == 0
+    strict = json.loads(capsys.readouterr().out)
+    assert strict["answerable"] is False and strict["settings"]["min_similarity"] == 0.99
+    assert main(["ask", "--json", "--top-k", "1", "--alpha", "0", GUANGZHOU]) == 0
+    lexical = json.loads(capsys.readouterr().out)
+    assert lexical["answerable"] is True and lexical["settings"]["alpha"] == 0.0
+    assert lexical["figures"][0]["value"] == 1_954_744_000_000.0
+
+
+@pytest.mark.parametrize("flag, value, message", [
+    ("--alpha", "2", "--alpha must be a number from 0 (BM25 only) to 1 (embeddings only); got 2.0"),
+    ("--alpha", "nan", "--alpha must be a number from 0"),
+    ("--min-similarity", "-3", "--min-similarity must be a number from -1 to 1"),
+])
+def test_bad_thresholds_exit_2(flag, value, message):
+    assert_refused(qa("ask", flag, value, GUANGZHOU), message)
 
 
 @pytest.mark.parametrize("top_k", ["0", "101", "-3"])

@@ -42,6 +42,16 @@ def register(subparsers) -> None:
         help="search only these documents: a document id as `qa chunks` shows it, or a glob "
         "(\"reports/2019-*.md\"); repeat for several",
     )
+    parser.add_argument(
+        "--min-similarity", type=float, default=None, metavar="S",
+        help="the cosine similarity (question vs best passage) below which the answer is "
+        "'not in the documents' (default 0.25, chosen on the dev split; -1 to 1)",
+    )
+    parser.add_argument(
+        "--alpha", type=float, default=None, metavar="A",
+        help="hybrid mode's weight of the embedding scores against BM25's (default 0.5; 0 is "
+        "BM25 only, 1 embeddings only)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -55,7 +65,11 @@ def _print_answer(assistant, question: str, args: argparse.Namespace) -> None:
 
     answer = assistant.ask(question, top_k=args.top_k, mode=args.mode, doc=args.doc)
     if args.json:
-        print(json_line(answer_json(answer, assistant.index.documents)), flush=True)
+        data = answer_json(answer, assistant.index.documents)
+        data["settings"] = {"mode": args.mode, "top_k": args.top_k, "doc": args.doc,
+                            "min_similarity": assistant.settings.min_similarity,
+                            "alpha": assistant.settings.fusion.alpha}
+        print(json_line(data), flush=True)
     else:
         print(answer_text(answer, assistant.index.documents, color=sys.stdout.isatty()), flush=True)
 
@@ -132,6 +146,26 @@ def _run_batch(assistant, args: argparse.Namespace) -> int:
     return EXIT_SOME_LINES_FAILED if failed else 0
 
 
+def _settings(args: argparse.Namespace):
+    """The QA settings with this call's --min-similarity and --alpha (validated there)."""
+    from dataclasses import replace
+
+    from qa.settings import QASettings
+
+    from corpus.errors import QAError
+
+    if args.min_similarity is not None and not -1.0 <= args.min_similarity <= 1.0:
+        raise QAError(f"--min-similarity must be a number from -1 to 1 (a cosine similarity); got {args.min_similarity}")
+    if args.alpha is not None and not 0.0 <= args.alpha <= 1.0:
+        raise QAError(f"--alpha must be a number from 0 (BM25 only) to 1 (embeddings only); got {args.alpha}")
+    settings = QASettings()
+    if args.min_similarity is not None:
+        settings = replace(settings, min_similarity=args.min_similarity)
+    if args.alpha is not None:
+        settings = replace(settings, fusion=replace(settings.fusion, alpha=args.alpha))
+    return settings
+
+
 def run(args: argparse.Namespace) -> int:
     from corpus.errors import QAError
     from qa.assistant import MAX_TOP_K, Assistant, check_question
@@ -141,9 +175,10 @@ def run(args: argparse.Namespace) -> int:
         raise QAError(f"--top-k must be from 1 to {MAX_TOP_K}; got {args.top_k}")
     if args.question is None and sys.stdin.isatty():
         raise QAError("give a question, e.g. qa ask \"What was Guangzhou's GDP in 2016?\", or pipe questions on stdin")
+    settings = _settings(args)  # a bad --min-similarity or --alpha fails before loading anything
     if args.question is not None:
-        check_question(args.question, QASettings().max_question_chars)  # fail before loading anything
-    assistant = Assistant.load(args.index, progress=_say)
+        check_question(args.question, settings.max_question_chars)
+    assistant = Assistant.load(args.index, settings=_settings(args), progress=_say)
     if args.doc:
         assistant.index.matching_documents(args.doc)  # a filter that matches nothing fails before any question
     if args.question is not None:
