@@ -248,6 +248,16 @@ def test_batch_ignores_a_byte_order_mark(bundled_index):
     assert json.loads(result.stdout.decode("utf-8").splitlines()[0])["question"] == GUANGZHOU
 
 
+def test_batch_text_answers_name_their_question(bundled_index):
+    stdin = f"{GUANGZHOU}\n香港的人均GDP是多少?\n".encode("utf-8")
+    result = qa("ask", "--mode", "bm25", "--top-k", "1", stdin=stdin)
+    assert result.returncode == 0
+    lines = result.stdout.decode("utf-8").splitlines()
+    headings = [line for line in lines if line.startswith("Q: ")]
+    assert headings == [f"Q: {GUANGZHOU}", "Q: 香港的人均GDP是多少?"]
+    assert lines[lines.index(headings[0]) + 1].startswith("Answer: 1,954,744,000,000 CNY")
+
+
 @pytest.mark.parametrize("value, unit, shown", [
     (241878000000.0, "CNY", "241,878,000,000 CNY"),
     (12.85, "%", "12.85%"),

@@ -59,9 +59,9 @@ def _say(message: str) -> None:
     print(f"qa ask: {message}", file=sys.stderr)
 
 
-def _print_answer(assistant, question: str, args: argparse.Namespace) -> None:
+def _print_answer(assistant, question: str, args: argparse.Namespace, batch: bool = False) -> None:
     from qa.render import answer_json, answer_text
-    from qa.safe_output import json_line
+    from qa.safe_output import json_line, visible
 
     answer = assistant.ask(question, top_k=args.top_k, mode=args.mode, doc=args.doc)
     if args.json:
@@ -71,7 +71,9 @@ def _print_answer(assistant, question: str, args: argparse.Namespace) -> None:
                             "alpha": assistant.settings.fusion.alpha}
         print(json_line(data), flush=True)
     else:
-        print(answer_text(answer, assistant.index.documents, color=sys.stdout.isatty()), flush=True)
+        # in a batch, each answer says which question it answers
+        heading = f"Q: {visible(question)}\n" if batch else ""
+        print(heading + answer_text(answer, assistant.index.documents, color=sys.stdout.isatty()), flush=True)
 
 
 PROBE_LINES = 1  # stdin's first line decides whether it is text at all (more would wait for them)
@@ -135,7 +137,7 @@ def _run_batch(assistant, args: argparse.Namespace) -> int:
         try:
             if error:
                 raise QuestionError(error)
-            _print_answer(assistant, question, args)
+            _print_answer(assistant, question, args, batch=True)
         except QuestionError as problem:
             failed += 1
             if args.json:
