@@ -8,9 +8,13 @@ reach the user as a traceback; but neither may it be swallowed. `describe` turns
 from __future__ import annotations
 
 import errno
+import os
+import shutil
 from pathlib import Path
 
 from corpus.errors import IndexStoreError
+
+_NEARLY_FULL = 1 << 20  # bytes free below which an errno-less write error is a full disk
 
 # What to do, by errno. The path and the OS's own words come first in every message.
 _ADVICE = {
@@ -36,10 +40,25 @@ def describe(error: OSError, path: str | Path | None = None, doing: str = "") ->
     where = path if path is not None else (error.filename or "")
     if getattr(error, "filename2", None):
         where = f"{error.filename} -> {error.filename2}"
-    reason = error.strerror or type(error).__name__
-    advice = _ADVICE.get(error.errno, "check the path and its permissions, then run the command again")
+    code = error.errno if error.errno is not None else _full_disk(where)
+    reason = error.strerror or str(error) or (os.strerror(code) if code else type(error).__name__)
+    advice = _ADVICE.get(code, "check the path and its permissions, then run the command again")
     head = f"{doing} {where}".strip() if doing else str(where)
     return f"{head}: {reason}; {advice}" if head else f"{reason}; {advice}"
+
+
+def _full_disk(where: str | Path) -> int | None:
+    """ENOSPC when the disk holding `where` is (nearly) full: some writers (numpy's
+    tofile, 'N requested and M written') raise an OSError without an errno on a full disk."""
+    if not where:
+        return None
+    folder = Path(where)
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return errno.ENOSPC if shutil.disk_usage(folder).free < _NEARLY_FULL else None
+    except OSError:
+        return None
 
 
 def os_error(error: OSError, path: str | Path | None = None, doing: str = "") -> IndexStoreError:
