@@ -70,6 +70,10 @@ def load_corpus(paths: Sequence[Path] | None = None, skip_bad: bool = False) -> 
     documents = []
     warnings = []
     for doc_id, path in found:
+        if not _is_utf8(doc_id):
+            problems.append(f"{_shown(path)}: its name is not valid UTF-8, so it cannot be cited; "
+                            "rename the file")
+            continue
         try:
             document = read_document(path, doc_id)
         except ReadError as error:
@@ -151,6 +155,21 @@ def _not_a_document(path: Path, inside: Path) -> str | None:
 def _is_hidden(relative: Path) -> bool:
     """Dot files and anything in a dot folder (.git, .DS_Store) are never documents."""
     return any(part.startswith(".") for part in relative.parts)
+
+
+def _is_utf8(name: str) -> bool:
+    """False for a file name whose bytes were not UTF-8 (Python keeps them as lone
+    surrogates, which no citation, hash or JSON can carry)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(path: Path) -> str:
+    """A path as text that can always be printed: bytes that are not UTF-8 as escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _duplicate_problems(found: list[tuple[str, Path]]) -> list[str]:

@@ -181,9 +181,6 @@ def test_a_bad_question_set_is_a_message(tiny_index, tmp_path, capsys, case, dat
     assert captured.err.strip().splitlines()[-1].startswith("qa eval: error: ")
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeEncodeError, reason=(
-    "known, open: a file name that is not UTF-8 becomes a doc_id with lone surrogates and the "
-    "chunker's chunk-id hash fails on it; corpus/loader.py should refuse it by name"))
 def test_a_file_name_with_invalid_bytes_is_shown_escaped_not_a_traceback(tmp_path, capsys):
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -194,6 +191,7 @@ def test_a_file_name_with_invalid_bytes_is_shown_escaped_not_a_traceback(tmp_pat
     assert "Traceback" not in captured.err
     assert code in (0, 2)
     assert "\udcff" not in captured.out  # never a lone surrogate written out
+    assert code == 2 and "report-\\xff\\xfe.txt: its name is not valid UTF-8" in captured.err
 
 
 def test_a_deeply_nested_folder_is_not_a_traceback(tmp_path, capsys):
