@@ -6,7 +6,8 @@ with one message naming the file and `qa index PATH ... --out <index>`, no trace
 
 Most damage changes a file the manifest has a size and sha256 for, so the checksum refuses
 it; each such case runs twice, the second time with the manifest re-signed (the checksums
-made to match), to show the structural checks behind the checksums hold on their own.
+made to match), to show the structural checks behind the checksums hold on their own (the
+re-signed runs check the library's refusal; the CLI's message is checked on the first).
 """
 
 from __future__ import annotations
@@ -387,7 +388,8 @@ def test_record_damage_is_refused(work, capsys, case, damage, words, name, signe
     with pytest.raises(IndexStoreError) as refused:
         use(work, "load")
     assert words in str(refused.value)
-    cli_refuses(work, "load", words, capsys)
+    if signed == "checksum":  # the message path is the same for both; the CLI is checked once
+        cli_refuses(work, "load", words, capsys)
 
 
 @pytest.mark.parametrize("signed", ["checksum", "re-signed"])
@@ -402,7 +404,8 @@ def test_bm25_damage_is_refused_before_bm25s_reads_it(work, capsys, case, damage
     with pytest.raises(IndexStoreError) as refused:
         index.bm25
     assert words in str(refused.value)
-    cli_refuses(work, "bm25", words, capsys)
+    if signed == "checksum":
+        cli_refuses(work, "bm25", words, capsys)
 
 
 @pytest.mark.parametrize("signed", ["checksum", "re-signed"])
@@ -418,7 +421,8 @@ def test_dense_damage_is_refused_before_faiss_reads_it(work, capsys, case, damag
     with pytest.raises(IndexStoreError) as refused:
         index.dense
     assert words in str(refused.value)
-    cli_refuses(work, "dense", words, capsys)
+    if signed == "checksum":
+        cli_refuses(work, "dense", words, capsys)
 
 
 # -- the HNSW file: never handed to faiss unchecked ----------------------------------------------
