@@ -224,10 +224,11 @@ def _parse_block(
         elif not all(_MARKDOWN_RULE.match(cell.text) for cell in cells if cell.text):
             rows.append(cells)
     after = stop
-    following = _next_nonblank(lines, after)
+    following_index = _next_nonblank_index(lines, after)
+    following = lines[following_index] if following_index is not None else None
     if source_note is None and following is not None and _SOURCE_LINE.match(following.text.strip()):
         source_note, end = following.text.strip(), following.end
-        after = lines.index(following) + 1
+        after = following_index + 1
         following = _next_nonblank(lines, after)
     if following is not None and caption_en is None:
         text = following.text.strip()
@@ -272,16 +273,28 @@ def _declared_unit(lines: list[Line], after: int) -> str | None:
 
 
 def _previous_nonblank(lines: list[Line], index: int) -> Line | None:
-    for line in reversed(lines[:index]):
-        if not line.is_blank:
-            return line
+    """The last non-blank line before `index`, walking by index: slicing `lines[:index]`
+    for every table copied the document's lines each time (chunking was quadratic)."""
+    position = _previous_nonblank_index(lines, index)
+    return lines[position] if position is not None else None
+
+
+def _previous_nonblank_index(lines: list[Line], index: int) -> int | None:
+    for position in range(index - 1, -1, -1):
+        if not lines[position].is_blank:
+            return position
     return None
 
 
 def _next_nonblank(lines: list[Line], index: int) -> Line | None:
-    for line in lines[index:]:
-        if not line.is_blank:
-            return line
+    position = _next_nonblank_index(lines, index)
+    return lines[position] if position is not None else None
+
+
+def _next_nonblank_index(lines: list[Line], index: int) -> int | None:
+    for position in range(index, len(lines)):
+        if not lines[position].is_blank:
+            return position
     return None
 
 

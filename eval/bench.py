@@ -16,6 +16,8 @@
    and a summary <out>/beir.md (a missing folder is reported there and skipped).
 5. readers: reading speed of the PDF, Word and HTML renderings of the bundled corpus and
    the index build of the PDF one (eval.bench_readers) -> <out>/readers.md.
+6. chunking: chunking time of 5, 10, 50 and 200 MB of table-heavy text, to show it grows
+   linearly (eval.bench_chunking) -> <out>/chunking.md.
 
 `--quick` runs the scale benchmarks at 20k instead of 100k and 1M and BEIR on its first
 50 queries, and writes index-quick.md (BEIR's partial reports have their own names), so
@@ -46,7 +48,7 @@ DEFAULT_SET = ROOT / "eval" / "questions.jsonl"
 DEFAULT_OUT = ROOT / "eval" / "reports"
 BEIR_ROOT = ROOT.parent / "shared" / "benchmarks" / "beir"
 BEIR_DATASETS = ("scifact", "nfcorpus")
-STAGES = ("index", "eval", "tatqa", "beir", "readers")
+STAGES = ("index", "eval", "tatqa", "beir", "readers", "chunking")
 TATQA_ROOT = ROOT.parent / "shared" / "benchmarks" / "tatqa"
 LATENCY_MODES = ("bm25", "dense", "hybrid")
 COLD_MODES = ("bm25", "dense", "hybrid", "hybrid-rrf", "hybrid-convex")
@@ -382,6 +384,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from eval.bench_readers import readers_benchmark
 
                 written += readers_benchmark(args.out, _say)
+            elif stage == "chunking":
+                from eval.bench_chunking import chunking_benchmark
+
+                written += chunking_benchmark(args.out, args.quick, _say)
             else:
                 written += beir_benchmarks(args.out, args.quick, _say)
             _say(f"{stage} done in {time.perf_counter() - started:.0f} s")
