@@ -16,8 +16,8 @@
    and a summary <out>/beir.md (a missing folder is reported there and skipped).
 5. readers: reading speed of the PDF, Word and HTML renderings of the bundled corpus and
    the index build of the PDF one (eval.bench_readers) -> <out>/readers.md.
-6. chunking: chunking time of 5, 10, 50 and 200 MB of table-heavy text, to show it grows
-   linearly (eval.bench_chunking) -> <out>/chunking.md.
+6. chunking: chunking time of 5, 10 and 50 MB of table-heavy text, to show it grows
+   linearly (eval.bench_chunking; why not 200 MB is said there) -> <out>/chunking.md.
 
 `--quick` runs the scale benchmarks at 20k instead of 100k and 1M and BEIR on its first
 50 queries, and writes index-quick.md (BEIR's partial reports have their own names), so

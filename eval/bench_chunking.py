@@ -13,7 +13,10 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
-SIZES_MB = (5, 10, 50, 200)
+# 200 MB, which the issue names, is left out: table-heavy text makes ~23,500 chunks per MB,
+# all held in memory until the end (~8 KB each, issue "Speed at scale"), so 200 MB would
+# need ~38 GB here; 50 MB takes ~8 minutes and ~10 GB.
+SIZES_MB = (5, 10, 50)
 QUICK_SIZES_MB = (1, 2, 5)
 
 
