@@ -52,10 +52,13 @@ def load_documents(paths: Sequence[Path] | None = None) -> list[Document]:
     return list(load_corpus(paths).documents)
 
 
-def load_corpus(paths: Sequence[Path] | None = None, skip_bad: bool = False) -> LoadedCorpus:
+def load_corpus(paths: Sequence[Path] | None = None, skip_bad: bool = False,
+                follow_links: bool = False) -> LoadedCorpus:
     """Like `load_documents`, also returning the ignored files of the folders searched;
     with `skip_bad`, bad files are skipped and listed instead of stopping the load (two
-    files giving one doc_id still stop it, and so does a load left with no document)."""
+    files giving one doc_id still stop it, and so does a load left with no document);
+    with `follow_links`, a link in a folder to a regular file outside it is read (the
+    user asked for it: `--follow-links`); broken links and devices are still refused."""
     roots = [BUNDLED_CORPUS_DIR] if paths is None else [Path(p) for p in paths]
     if not roots:
         raise CorpusError(f"no corpus given: name at least one document ({_FORMATS}) or folder")
@@ -63,7 +66,7 @@ def load_corpus(paths: Sequence[Path] | None = None, skip_bad: bool = False) -> 
     ignored: list[Path] = []
     found: list[tuple[str, Path]] = []
     for root in roots:
-        files, skipped, found_problems = _text_files(root)
+        files, skipped, found_problems = _text_files(root, follow_links)
         ignored.extend(skipped)
         problems.extend(found_problems)
         found.extend(files)
@@ -96,7 +99,7 @@ def load_corpus(paths: Sequence[Path] | None = None, skip_bad: bool = False) -> 
     return LoadedCorpus(tuple(documents), tuple(sorted(ignored)), tuple(problems), tuple(warnings))
 
 
-def _text_files(root: Path) -> tuple[list[tuple[str, Path]], list[Path], list[str]]:
+def _text_files(root: Path, follow_links: bool = False) -> tuple[list[tuple[str, Path]], list[Path], list[str]]:
     """(doc_id, path) of the documents under `root`, the ignored files, and the problems:
     nothing a folder holds under a document's name is skipped without being named."""
     if root.is_dir():
@@ -109,7 +112,7 @@ def _text_files(root: Path) -> tuple[list[tuple[str, Path]], list[Path], list[st
                 if path.is_file() or path.is_symlink():
                     ignored.append(path)
                 continue
-            problem = _not_a_document(path, inside)
+            problem = _not_a_document(path, inside, follow_links)
             if problem:
                 problems.append(problem)
             elif path.is_file():
@@ -134,7 +137,7 @@ def _text_files(root: Path) -> tuple[list[tuple[str, Path]], list[Path], list[st
     return [], [], [f"{root}: no such file or folder; check the path"]
 
 
-def _not_a_document(path: Path, inside: Path) -> str | None:
+def _not_a_document(path: Path, inside: Path, follow_links: bool = False) -> str | None:
     """Why a document entry of a folder cannot be read as a document, or None: a broken
     link, a link leaving the folder (never followed: it could reach any file on the
     machine), or something that is not a regular file (a pipe, a device)."""
@@ -142,9 +145,10 @@ def _not_a_document(path: Path, inside: Path) -> str | None:
         target = path.resolve()
         if not target.exists():
             return f"{path}: a broken symbolic link (to {os.readlink(path)}); remove it or point it at a file"
-        if not target.is_relative_to(inside):
+        if not target.is_relative_to(inside) and not follow_links:
             return (f"{path}: a symbolic link to {target}, outside the folder; links that leave the "
-                    f"folder are not followed: copy the file into the folder instead")
+                    f"folder are not followed: copy the file into the folder, or pass --follow-links "
+                    f"to read such links")
     if path.is_dir():
         return None  # a folder named like a document: its files are walked
     if not path.is_file():

@@ -45,3 +45,30 @@ def test_a_pipe_given_by_name_is_refused_with_the_reason(tmp_path):
     os.mkfifo(tmp_path / "pipe.txt")
     with pytest.raises(CorpusError, match="not a regular file"):
         load_corpus([tmp_path / "pipe.txt"])
+
+
+def test_follow_links_reads_a_file_outside_the_folder_and_still_refuses_devices(folder):
+    os.symlink(folder.parent / "secret.txt", folder / "link.txt")
+    with pytest.raises(CorpusError) as refused:
+        load_corpus([folder])
+    assert "pass --follow-links" in str(refused.value)
+    corpus = load_corpus([folder], follow_links=True)
+    assert [(d.doc_id, d.text) for d in corpus.documents] == [
+        ("a.txt", "Inside the folder."), ("link.txt", "Outside the folder.")]
+    os.symlink("/dev/zero", folder / "zero.md")
+    with pytest.raises(CorpusError) as device:
+        load_corpus([folder], follow_links=True)
+    assert "zero.md: not a regular file" in str(device.value)
+
+
+def test_follow_links_on_the_command_line(folder):
+    import subprocess
+    import sys
+
+    os.symlink(folder.parent / "secret.txt", folder / "link.txt")
+    run = [sys.executable, "-m", "qa", "chunks", str(folder)]
+    refused = subprocess.run(run, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "pass --follow-links" in refused.stderr
+    followed = subprocess.run(run + ["--follow-links", "--json"], capture_output=True, text=True, timeout=120)
+    assert followed.returncode == 0, followed.stderr
+    assert "Outside the folder." in followed.stdout

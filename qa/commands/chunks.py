@@ -33,6 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         f"(default {defaults.overlap_sentences})")
     parser.add_argument("--glossary", action="append", type=Path, default=[], metavar="FILE",
                         help="extra glossary file (zh<TAB>en<TAB>kind); may be repeated")
+    parser.add_argument("--follow-links", action="store_true",
+                        help="read links in a folder that lead outside it (by default they are "
+                        "refused: a link could reach any file on the machine)")
     parser.add_argument("--skip-bad", action="store_true",
                         help="show the files that can be read and list the others with why, "
                         "instead of stopping")
@@ -41,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = ChunkSettings(max_chars=args.max_chars, overlap_sentences=args.overlap)
-    corpus = load_corpus(args.paths or None, skip_bad=args.skip_bad)
+    corpus = load_corpus(args.paths or None, skip_bad=args.skip_bad, follow_links=args.follow_links)
     for problem in corpus.skipped:
         print(f"qa chunks: skipped {visible(problem)}", file=sys.stderr)
     for warning in corpus.warnings:

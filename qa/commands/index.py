@@ -37,6 +37,9 @@ def register(subparsers) -> None:
         help="extra bilingual glossary (zh<TAB>en<TAB>kind rows) added to the bundled one; "
         "kept in the index and used for its questions too (repeatable)",
     )
+    parser.add_argument("--follow-links", action="store_true",
+                        help="read links in a folder that lead outside it (by default they are "
+                        "refused: a link could reach any file on the machine)")
     parser.add_argument("--skip-bad", action="store_true",
                         help="index the files that can be read and list the others with why, "
                         "instead of stopping at the first load's problems")
@@ -85,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     from corpus.glossary import load_glossary
 
     glossary = load_glossary(args.glossary) if args.glossary else None
-    corpus = load_corpus(args.paths, skip_bad=args.skip_bad)
+    corpus = load_corpus(args.paths, skip_bad=args.skip_bad, follow_links=args.follow_links)
     _summarise(corpus, args.verbose)
     report = build_index(list(corpus.documents), args.out, settings, progress=_say, glossary=glossary)
     print(
