@@ -52,6 +52,10 @@ def load_documents(paths: Sequence[Path] | None = None) -> list[Document]:
     return list(load_corpus(paths).documents)
 
 
+FOLLOW_LINKS_HELP = ("read links in a folder that lead outside it (by default they are refused: "
+                     "a link could reach any file on the machine)")
+
+
 def load_corpus(paths: Sequence[Path] | None = None, skip_bad: bool = False,
                 follow_links: bool = False) -> LoadedCorpus:
     """Like `load_documents`, also returning the ignored files of the folders searched;

@@ -20,22 +20,16 @@ def cache_root() -> Path:
     else:
         xdg = os.environ.get("XDG_CACHE_HOME")
         root = (Path(xdg) if xdg else Path.home() / ".cache") / "document-qa"
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        from corpus.errors import IndexStoreError
-        from indexer.oserrors import describe
-
-        raise IndexStoreError(
-            describe(error, root, "cannot create the cache folder")
-            + f" (or set {CACHE_ENV} to a folder you can write)"
-        ) from error
-    return root
+    return _created(root)
 
 
 def cache_dir(*parts: str) -> Path:
     """A named sub-folder of the cache (e.g. cache_dir("jieba")), created on first use."""
-    path = cache_root().joinpath(*parts)
+    return _created(cache_root().joinpath(*parts))
+
+
+def _created(path: Path) -> Path:
+    """`path`, made if missing; a folder that cannot be made says where and what to do."""
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as error:

@@ -339,7 +339,7 @@ def _fact_figure(fact: Fact, year: int | None, glossary: Glossary) -> Figure:
     written_year = year is not None and any(str(year) in label for label in labels)
     group = fact.group.rstrip(":：") if fact.group else None
     chinese = _label(entity_zh, *rest)
-    if chinese and _HAN.search(chinese):  # "江门 GDP 2016": place, measure, year
+    if chinese and _HAN.search(chinese):  # "杭州 GDP 2016": place, measure, year
         english = _label(entity, group, *rest_en, None if written_year else year)
     else:  # what the row measures, then which column: "Operating activities, Year ended March 31, 2019"
         row_en = rest_en[-1:] if rest and rest[-1] == labels[-1] else []
@@ -347,7 +347,7 @@ def _fact_figure(fact: Fact, year: int | None, glossary: Glossary) -> Figure:
         when = _label(*columns, None if written_year else year)
         english = _label(entity, group, *row_en) + (", " + when if when and (entity or group or row_en) else when)
     # The labels as written, after the English, only when they are another language's
-    # ("江门 GDP 2016 (江门 GDP(亿元人民币))"); an English table's would repeat the label.
+    # ("杭州 GDP 2016 (杭州 GDP(亿元人民币))"); an English table's would repeat the label.
     shown = f"{english} ({chinese})" if chinese and _HAN.search(chinese) else english
     return Figure(
         value=_scaled(repr(fact.value), scale), unit=unit, text=fact.raw, doc_id=fact.doc_id,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from corpus.chunker import ChunkSettings, chunk_documents
 from corpus.glossary import load_glossary
-from corpus.loader import load_corpus
+from corpus.loader import FOLLOW_LINKS_HELP, load_corpus
 from corpus.types import CHUNK_KINDS
 from qa.safe_output import json_line, visible
 
@@ -33,9 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         f"(default {defaults.overlap_sentences})")
     parser.add_argument("--glossary", action="append", type=Path, default=[], metavar="FILE",
                         help="extra glossary file (zh<TAB>en<TAB>kind); may be repeated")
-    parser.add_argument("--follow-links", action="store_true",
-                        help="read links in a folder that lead outside it (by default they are "
-                        "refused: a link could reach any file on the machine)")
+    parser.add_argument("--follow-links", action="store_true", help=FOLLOW_LINKS_HELP)
     parser.add_argument("--skip-bad", action="store_true",
                         help="show the files that can be read and list the others with why, "
                         "instead of stopping")

@@ -7,6 +7,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from corpus.loader import FOLLOW_LINKS_HELP
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -37,9 +39,7 @@ def register(subparsers) -> None:
         help="extra bilingual glossary (zh<TAB>en<TAB>kind rows) added to the bundled one; "
         "kept in the index and used for its questions too (repeatable)",
     )
-    parser.add_argument("--follow-links", action="store_true",
-                        help="read links in a folder that lead outside it (by default they are "
-                        "refused: a link could reach any file on the machine)")
+    parser.add_argument("--follow-links", action="store_true", help=FOLLOW_LINKS_HELP)
     parser.add_argument("--skip-bad", action="store_true",
                         help="index the files that can be read and list the others with why, "
                         "instead of stopping at the first load's problems")
