@@ -17,7 +17,7 @@ import sys
 from corpus.errors import QAError
 
 # Order is the order shown in `qa --help`.
-COMMANDS = ("chunks", "index", "info", "ask", "eval", "bench")
+COMMANDS = ("chunks", "index", "add", "remove", "info", "ask", "serve", "eval", "bench")
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
