@@ -133,6 +133,7 @@ class Tokenizer:
         self._stemmer = _make_stemmer(self.settings.stemmer)
         self._jieba: Any = None
         self._jieba_lock = threading.Lock()
+        self._stem_lock = threading.Lock()  # a PyStemmer Stemmer is for one thread at a time
 
     def tokenize(self, text: str) -> list[str]:
         """The terms of one text, in order (repeats kept: BM25 counts them)."""
@@ -150,7 +151,10 @@ class Tokenizer:
                 words.append(match.group("word"))
                 tokens.append("")
         if words:
-            stems = iter(self._stemmer.stemWords(words) if self._stemmer else words)
+            if self._stemmer:
+                with self._stem_lock:
+                    words = self._stemmer.stemWords(words)
+            stems = iter(words)
             tokens = [token if token else next(stems) for token in tokens]
         return tokens
 

@@ -6,6 +6,8 @@ query encoder (loaded once), so a batch of questions pays the start-up cost once
 
 from __future__ import annotations
 
+import copy
+import threading
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
@@ -30,6 +32,7 @@ from qa.translation import HAN, QueryTranslator
 from qa.types import Answer, Figure
 
 MAX_TOP_K = 100
+MAX_CACHED_FILTERS = 256  # distinct `doc` filters kept; a server asked many would grow without bound
 FIGURE_KINDS = ("how_many", "how_much", "share", "when")
 
 
@@ -56,27 +59,41 @@ class Scored(NamedTuple):
     top_score: float | None = None  # the scorer's score of the answer's best figure
 
 
+class Retrieved(NamedTuple):
+    """What retrieval found for one question: the query searched (the question with its
+    English glosses), the hits in fused order, and the cited passages made from them."""
+
+    query: str
+    hits: tuple[Hit, ...]
+    passages: tuple
+
+
 class LastQueryEncoder:
     """Wraps an encoder so the same query is embedded once per question: retrieval and
-    the relevance check both need its vector."""
+    the relevance check both need its vector. The last query is kept per thread, so
+    questions answered at once in several threads (`qa serve`) never see each other's."""
 
     def __init__(self, encoder):
         self.encoder = encoder
         self.dim = encoder.dim
         self.model_id = encoder.model_id
-        self._last: tuple[str, np.ndarray] | None = None
+        self._local = threading.local()
 
     def encode(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
-        if len(texts) == 1 and self._last is not None and self._last[0] == texts[0]:
-            return self._last[1]
+        last = getattr(self._local, "last", None)
+        if len(texts) == 1 and last is not None and last[0] == texts[0]:
+            return last[1]
         vectors = self.encoder.encode(texts, show_progress=show_progress)
         if len(texts) == 1:
-            self._last = (texts[0], vectors)
+            self._local.last = (texts[0], vectors)
         return vectors
 
 
 class Assistant:
-    """Answers questions from one index with cited passages and figures."""
+    """Answers questions from one index with cited passages and figures.
+
+    Safe to call from several threads at once (`qa serve` does): the encoder and the
+    retrievers are made under a lock, and the caches are dicts filled idempotently."""
 
     def __init__(self, index: Index, settings: QASettings | None = None, glossary: Glossary | None = None,
                  scorer: Scorer | None = None):
@@ -87,6 +104,7 @@ class Assistant:
         self._retrievers: dict[str, Retriever] = {}
         self._encoder = None
         self._filters: dict[tuple[str, ...], np.ndarray] = {}
+        self._lock = threading.Lock()
         self.translator = QueryTranslator(self.glossary, index.tokenizer.tokenize)
         self.figure_finder = FigureFinder(index, self.glossary, self.translator)
 
@@ -100,6 +118,16 @@ class Assistant:
             return cls(open_bundled_index(progress=progress), settings)
         return cls(Index.load(Path(index)), settings)
 
+    def with_settings(self, settings: QASettings) -> "Assistant":
+        """The same assistant (index, encoder, caches) answering with other settings: a
+        per-call threshold or fusion weight without loading anything again. Retrievers are
+        made anew (they hold the fusion settings); they are cheap once the encoder exists."""
+        other = copy.copy(self)
+        other.settings = settings
+        other._retrievers = {}
+        other._lock = threading.Lock()
+        return other
+
     # -- retrieval -------------------------------------------------------------------
 
     @property
@@ -107,7 +135,9 @@ class Assistant:
         if self._encoder is None:
             from indexer.retrievers import load_query_encoder_for
 
-            self._encoder = LastQueryEncoder(load_query_encoder_for(self.index))
+            with self._lock:
+                if self._encoder is None:
+                    self._encoder = LastQueryEncoder(load_query_encoder_for(self.index))
         return self._encoder
 
     def retriever(self, mode: str) -> Retriever:
@@ -115,7 +145,9 @@ class Assistant:
             raise SettingsError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
         if mode not in self._retrievers:
             encoder = None if mode == "bm25" else self.encoder
-            self._retrievers[mode] = make_retriever(self.index, mode, encoder, self.settings.fusion)
+            with self._lock:
+                if mode not in self._retrievers:
+                    self._retrievers[mode] = make_retriever(self.index, mode, encoder, self.settings.fusion)
         return self._retrievers[mode]
 
     def _relevance(self, question: str, hits: Sequence[Hit], mode: str) -> tuple[float, str]:
@@ -145,9 +177,13 @@ class Assistant:
         patterns = (doc,) if isinstance(doc, str) else tuple(doc)
         if not patterns or not all(isinstance(p, str) and p for p in patterns):
             raise DocumentFilterError(f"doc must be a document id or glob, or a list of them; got {doc!r}")
-        if patterns not in self._filters:
-            self._filters[patterns] = self.index.rows_of(patterns)
-        return self._filters[patterns]
+        rows = self._filters.get(patterns)
+        if rows is None:
+            rows = self.index.rows_of(patterns)
+            if len(self._filters) >= MAX_CACHED_FILTERS:
+                self._filters.clear()
+            self._filters[patterns] = rows
+        return rows
 
     def _similarities(self, query: str, chunks: Sequence, mode: str) -> list[float]:
         """Cosine similarity of the question with each chunk (its stored vector; a table
@@ -158,6 +194,31 @@ class Assistant:
         vector = self.encoder.encode([query])[0]
         rows = [self.index.row(c.chunk_id) for c in chunks]
         return [float(x) for x in self.index.dense.vectors[rows] @ vector]
+
+    def search(self, question: str, top_k: int = 5, mode: str = "hybrid",
+               doc: str | Sequence[str] | None = None) -> Retrieved:
+        """Retrieval only: the top-k cited passages of a question (no figures, no verdict),
+        the same as `ask` gives."""
+        text = check_question(question, self.settings.max_question_chars)
+        query, hits, passages = self._retrieve(text, top_k, mode, doc)
+        return Retrieved(query, tuple(hits), tuple(passages[:top_k]))
+
+    def _retrieve(self, text: str, top_k: int, mode: str, doc):
+        """The query, fused hits and passages of a checked question, deep enough for
+        both the top-k passages and the passages figures are drawn from."""
+        rows = self._doc_rows(doc)
+        if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
+            raise SettingsError(f"top_k must be an integer from 1 to {MAX_TOP_K}; got {top_k!r}")
+        depth = max(top_k, self.settings.figure_passages)
+        query = self.translator.expand(text)  # a Chinese question also searches in English
+        # Twice as deep, so that rows of one table pushed down leave room for other text.
+        spread = self.settings.max_rows_per_table > 0
+        hits = self.retriever(mode).search(query, depth * 2 if spread else depth, rows)
+        hits = spread_tables(hits, self.index.chunk, self.settings.max_rows_per_table, depth)
+        chinese = bool(HAN.search(text))
+        terms = self.figure_finder.terms
+        passages = make_passages(hits, self.index.chunk, self.index.documents, query, lambda t: terms(t, chinese))
+        return query, hits, passages
 
     # -- the answer ------------------------------------------------------------------
 
@@ -173,18 +234,7 @@ class Assistant:
         """`ask`, plus every candidate figure with its features (what the scorer saw),
         in found order: for fitting the scorer and for explaining an answer."""
         text = check_question(question, self.settings.max_question_chars)
-        rows = self._doc_rows(doc)
-        if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
-            raise SettingsError(f"top_k must be an integer from 1 to {MAX_TOP_K}; got {top_k!r}")
-        depth = max(top_k, self.settings.figure_passages)
-        query = self.translator.expand(text)  # a Chinese question also searches in English
-        # Twice as deep, so that rows of one table pushed down leave room for other text.
-        spread = self.settings.max_rows_per_table > 0
-        hits = self.retriever(mode).search(query, depth * 2 if spread else depth, rows)
-        hits = spread_tables(hits, self.index.chunk, self.settings.max_rows_per_table, depth)
-        chinese = bool(HAN.search(text))
-        terms = self.figure_finder.terms
-        passages = make_passages(hits, self.index.chunk, self.index.documents, query, lambda t: terms(t, chinese))
+        query, hits, passages = self._retrieve(text, top_k, mode, doc)
         analysis = analyse_question(text, self.glossary, tuple(self.translator.names(text)))
         source_chunks = [p.chunk for p in passages[: self.settings.figure_passages]]
         candidates = self.figure_finder.find(source_chunks, text, query, self._similarities(query, source_chunks, mode))

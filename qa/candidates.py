@@ -82,6 +82,9 @@ class FoundFigures(NamedTuple):
         return self.contexts.get(figure.place, "")
 
 
+MAX_CACHED_TEXTS = 50_000  # texts whose terms FigureFinder keeps (chunks, labels, recent questions)
+
+
 class FigureFinder:
     """Finds and weighs the figures of chunks for one index; caches per chunk and text.
     Nothing about one question carries over to the next: a figure in two overlapping
@@ -198,9 +201,12 @@ class FigureFinder:
         English question has no Chinese term to match, and this spares it loading jieba
         (0.6 s) just to highlight passages that hold Chinese tables."""
         key = (text, chinese)
-        if key not in self._terms:
-            self._terms[key] = frozenset(self.index.tokenizer.tokenize(text if chinese else HAN.sub(" ", text)))
-        return self._terms[key]
+        found = self._terms.get(key)
+        if found is None:
+            if len(self._terms) >= MAX_CACHED_TEXTS:  # questions are keys too: a server's would pile up
+                self._terms.clear()
+            found = self._terms[key] = frozenset(self.index.tokenizer.tokenize(text if chinese else HAN.sub(" ", text)))
+        return found
 
     def _counted_terms(self, phrase: str) -> frozenset[str]:
         """The terms of what a "how many" question counts (`qa.question.counted_phrase`),
