@@ -69,10 +69,11 @@ class BM25Settings:
 
 
 class BM25Index:
-    """A bm25s index over token lists; rows are the lists' positions."""
+    """A bm25s index over token lists; rows are the lists' positions. A built index is a
+    `bm25s.BM25` (it can be saved); a loaded one is its `Postings` (queried only)."""
 
     def __init__(self, engine: Any, settings: BM25Settings, size: int) -> None:
-        """Use `build` or `load`; this wraps an already-built `bm25s.BM25`."""
+        """Use `build` or `load`; this wraps a built `bm25s.BM25` or loaded `Postings`."""
         self._engine = engine
         self.settings = settings
         self._size = size
@@ -106,7 +107,7 @@ class BM25Index:
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """One float32 score per row; tokens unknown to the index add nothing, so a query
         with no known token scores every row 0."""
-        known = [token for token in query_tokens if token in self._engine.vocab_dict and token]
+        known = [token for token in query_tokens if token and token in self._engine.vocab_dict]
         if not known:
             return np.zeros(self._size, dtype=np.float32)
         return self._engine.get_scores(known)
@@ -154,6 +155,8 @@ class BM25Index:
     def save(self, directory: str | Path) -> None:
         """Write bm25s's files (.npy arrays, JSON vocab and params) and our settings."""
         directory = Path(directory)
+        if isinstance(self._engine, Postings):
+            raise IndexStoreError("a loaded BM25 index is read-only; build one to save it")
         try:
             directory.mkdir(parents=True, exist_ok=True)
             with _quiet_bm25s():
@@ -165,9 +168,9 @@ class BM25Index:
 
     @classmethod
     def load(cls, directory: str | Path) -> "BM25Index":
-        """Read an index written by `save`; arrays are loaded with allow_pickle=False."""
-        import bm25s
-
+        """Read an index written by `save`: bm25s's arrays with numpy (allow_pickle=False)
+        and its JSON, without importing bm25s. Why: bm25s imports scipy.sparse, about half
+        a second of every cold `qa ask`, and a query needs only the posting lists."""
         directory = Path(directory)
         missing = [name for name in (*BM25S_FILES, SETTINGS_FILE) if not (directory / name).is_file()]
         if missing:
@@ -178,8 +181,7 @@ class BM25Index:
         try:
             payload = json.loads((directory / SETTINGS_FILE).read_text(encoding="utf-8"))
             settings = BM25Settings(**payload["settings"])
-            with _quiet_bm25s():
-                engine = bm25s.BM25.load(str(directory), allow_pickle=False, show_progress=False)
+            engine = Postings.load(directory)
             size = int(payload["rows"])
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise IndexStoreError(
@@ -197,6 +199,41 @@ class BM25Index:
                 f"settings file says {size}; rebuild the index"
             )
         return cls(engine, settings, size)
+
+
+class Postings:
+    """A saved bm25s index read back for querying only: its vocabulary and its CSC score
+    matrix (per term: `indptr` delimits the rows in `indices` and their scores in `data`).
+    `get_scores` adds each query term's column in query order in the index's dtype, as
+    `bm25s.BM25.get_scores` does, so the scores are bit-for-bit bm25s's (a test checks)."""
+
+    def __init__(self, params: dict[str, Any], vocab: dict[str, int], scores: dict[str, Any]) -> None:
+        self.k1, self.b, self.method = params["k1"], params["b"], params["method"]
+        self.dtype = np.dtype(params.get("dtype", "float32"))
+        self.vocab_dict = vocab
+        self.scores = scores
+
+    @classmethod
+    def load(cls, directory: Path) -> "Postings":
+        params = json.loads((directory / "params.index.json").read_text(encoding="utf-8"))
+        vocab = json.loads((directory / "vocab.index.json").read_text(encoding="utf-8"))
+        if not isinstance(params, dict) or not isinstance(vocab, dict):
+            raise ValueError("params.index.json and vocab.index.json must be JSON objects")
+        if params.get("method") not in BM25_METHODS:
+            raise ValueError(f"unknown BM25 method {params.get('method')!r}")
+        arrays = {name: np.load(directory / f"{name}.csc.index.npy", allow_pickle=False)
+                  for name in ("data", "indices", "indptr")}
+        return cls(params, vocab, {**arrays, "num_docs": int(params["num_docs"])})
+
+    def get_scores(self, tokens: Sequence[str]) -> np.ndarray:
+        data, indices, indptr = self.scores["data"], self.scores["indices"], self.scores["indptr"]
+        scores = np.zeros(self.scores["num_docs"], dtype=self.dtype)
+        for token in tokens:
+            term = self.vocab_dict[token]
+            start, end = indptr[term], indptr[term + 1]
+            # a term's rows are distinct, so fancy-index += is bm25s's np.add.at, faster
+            scores[indices[start:end]] += data[start:end]
+        return scores
 
 
 @contextmanager

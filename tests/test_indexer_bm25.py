@@ -219,3 +219,34 @@ def test_idf_flooring_differs_for_a_term_in_most_chunks() -> None:
     lucene_rows, lucene_scores = BM25Index.build(chunks, BM25Settings()).top_k(["common"], 4)
     assert lucene_rows.tolist() == [0, 1, 2]
     assert np.allclose(lucene_scores, [math.log(1 + 1.5 / 3.5) / 2.2] * 3, rtol=1e-6)
+
+
+def test_loaded_scores_are_bm25s_bit_for_bit(bundled, tmp_path: Path) -> None:
+    """A loaded index scores with its own posting-list sums, not bm25s: the scores must be
+    exactly bm25s's, for every query of the bundled set (repeated terms included)."""
+    _, tokenizer, tokens = bundled
+    built = BM25Index.build(tokens, BM25Settings())
+    built.save(tmp_path / "bm25")
+    loaded = BM25Index.load(tmp_path / "bm25")
+    for query in [*QUERIES, "port port cargo"]:
+        terms = tokenizer.tokenize(query)
+        assert np.array_equal(loaded.scores(terms), built.scores(terms)), query
+        assert [r.tolist() for r in loaded.top_k(terms, 10)[:1]] == [r.tolist() for r in built.top_k(terms, 10)[:1]]
+    with pytest.raises(IndexStoreError, match="read-only"):
+        loaded.save(tmp_path / "again")
+
+
+def test_loading_and_querying_does_not_import_bm25s(tiny: BM25Index, tmp_path: Path) -> None:
+    """bm25s pulls in scipy.sparse (about half a second): a cold `qa ask` must not pay it."""
+    import subprocess
+    import sys
+
+    tiny.save(tmp_path / "bm25")
+    code = (
+        "import sys; from indexer.bm25 import BM25Index; "
+        f"i = BM25Index.load({str(tmp_path / 'bm25')!r}); print(i.top_k(['port'], 2)[0].tolist()); "
+        "print('bm25s' in sys.modules, 'scipy' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parents[1])
+    assert result.stdout.split("\n")[:2] == ["[0]", "False False"]
