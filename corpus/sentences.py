@@ -51,7 +51,7 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     segment = text[start:end]
     cuts = [0]
     for match in _SENTENCE_END.finditer(segment):
-        if match.group().startswith(".") and _ends_with_abbreviation(segment[: match.start()]):
+        if match.group().startswith(".") and _ends_with_abbreviation(segment, match.start()):
             continue
         cuts.append(match.end())
     cuts.append(len(segment))
@@ -63,12 +63,24 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _ends_with_abbreviation(before: str) -> bool:
-    word = re.search(r"([A-Za-z][A-Za-z.]*)$", before)
-    if not word:
+def _ends_with_abbreviation(text: str, end: int) -> bool:
+    """Whether the word just before `end` ("Mr", "e.g", a lone capital "J") is an
+    abbreviation. The word is the longest run of ASCII letters and periods before `end`,
+    from its first letter; it is found by stepping back from `end`, not by searching all
+    of `text[:end]`, so a paragraph's periods cost time in proportion to its length (the
+    run before a sentence end holds no space, so each character is stepped over once)."""
+    start = end
+    while start > 0 and text[start - 1] in _WORD_CHARS:
+        start -= 1
+    while start < end and text[start] == ".":
+        start += 1
+    if start == end:
         return False
-    token = word.group(1).lower()
-    return token in _ABBREVIATIONS or (len(token) == 1 and word.group(1).isupper())
+    token = text[start:end]
+    return token.lower() in _ABBREVIATIONS or (len(token) == 1 and token.isupper())
+
+
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.")
 
 
 def _strip_span(text: str, left: int, right: int) -> tuple[int, int] | None:

@@ -72,3 +72,40 @@ def test_is_heading(line, next_line, expected):
 def test_heading_text_strips_markdown_marks():
     assert heading_text("## Trade ") == "Trade"
     assert heading_text(" (1) Shipping ") == "(1) Shipping"
+
+
+def _abbreviation_by_search(before: str) -> bool:
+    """The old definition (a regex over everything before the period), kept as the
+    reference: the backwards step must agree with it on any text."""
+    import re
+
+    from corpus.sentences import _ABBREVIATIONS
+
+    word = re.search(r"([A-Za-z][A-Za-z.]*)$", before)
+    return bool(word) and (word.group(1).lower() in _ABBREVIATIONS or (
+        len(word.group(1)) == 1 and word.group(1).isupper()))
+
+
+def test_abbreviation_check_agrees_with_the_search_it_replaced() -> None:
+    from hypothesis import given, settings, strategies as st
+
+    from corpus.sentences import _ends_with_abbreviation
+
+    alphabet = st.sampled_from(list("aeMrsgJ.. 3é,") + ["Mr", "e.g", "U.S", "No", "Fig"])
+
+    @settings(max_examples=2000, deadline=None)
+    @given(st.lists(alphabet, max_size=12).map("".join))
+    def agree(text: str) -> None:
+        for end in range(len(text) + 1):
+            assert _ends_with_abbreviation(text, end) == _abbreviation_by_search(text[:end]), (text, end)
+
+    agree()
+
+
+def test_a_long_paragraph_splits_at_every_sentence_end() -> None:
+    """100,000 sentences in one paragraph (the old check re-scanned the paragraph before
+    every period): every sentence found, abbreviations kept inside their sentence."""
+    paragraph = "See Fig. 3 and Mr. Li on p. 5 of the report. " * 50_000
+    spans = sentence_spans(paragraph, 0, len(paragraph))
+    assert len(spans) == 100_000
+    assert [paragraph[a:b] for a, b in spans[:2]] == ["See Fig. 3 and Mr. Li on p.", "5 of the report."]
