@@ -7,9 +7,24 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup demo test bench fit clean
+.PHONY: setup demo test bench fit clean browser
 
-setup: $(STAMP)
+setup: $(STAMP) browser
+
+# The browser tests drive Debian's Chromium through Playwright (a browser is never
+# downloaded): installed here when missing and we are root; otherwise say how, and go on
+# (those tests then skip with the same words).
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; } \
+	    || echo "warning: could not install chromium; the browser tests will be skipped" >&2; \
+	else \
+	  echo "note: no $(CHROMIUM): the browser tests will be skipped; install Debian's chromium with" >&2; \
+	  echo "  sudo apt-get install -y --no-install-recommends chromium" >&2; \
+	fi
 
 # torch first, pinned: an unpinned torch pulls gigabytes of CUDA packages.
 $(STAMP): pyproject.toml
@@ -20,7 +35,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) browser
 	$(VENV)/bin/qa chunks
 	$(VENV)/bin/qa index
 	$(VENV)/bin/qa ask --top-k 2 "What was Guangzhou's GDP in 2016?"
@@ -33,8 +48,11 @@ demo: $(STAMP)
 	@echo
 	printf '%s\n' "How long were the Bay Area's highways at the end of 2016?" "深圳对东北亚的进口额是多少?" \
 	  | $(VENV)/bin/qa ask --json --top-k 1
+	@echo
+	@echo "Ask in a browser or over HTTP (the page, POST /ask, the API docs at /docs):"
+	@echo "  $(VENV)/bin/qa serve        # then open http://127.0.0.1:8000/"
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
