@@ -16,9 +16,9 @@ formats found inside a folder are not documents: they are ignored, and returned 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from corpus.errors import CorpusError
 from corpus.readers import SUFFIXES, ReadError, read_document
@@ -34,12 +34,15 @@ class LoadedCorpus:
     """The documents of a load, sorted by doc_id; the files a folder held that were not
     documents (other extensions, hidden files); with `skip_bad`, the problems skipped
     (each "<file>: <reason>"); and warnings about documents that were read only in part
-    (PDF pages with no text layer)."""
+    (PDF pages with no text layer). `sources` maps each document's doc_id to the path it
+    was found under (the file or folder argument, as given): an index records it, so a
+    later `qa index` can tell a rebuild of the same sources from one that drops others."""
 
     documents: tuple[Document, ...]
     ignored: tuple[Path, ...]
     skipped: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    sources: Mapping[str, Path] = field(default_factory=dict)
 
 
 def load_documents(paths: Sequence[Path] | None = None) -> list[Document]:
@@ -69,11 +72,13 @@ def load_corpus(paths: Sequence[Path] | None = None, skip_bad: bool = False,
     problems: list[str] = []
     ignored: list[Path] = []
     found: list[tuple[str, Path]] = []
+    sources: dict[str, Path] = {}
     for root in roots:
         files, skipped, found_problems = _text_files(root, follow_links)
         ignored.extend(skipped)
         problems.extend(found_problems)
         found.extend(files)
+        sources.update((doc_id, root) for doc_id, _ in files)
     documents = []
     warnings = []
     for doc_id, path in found:
@@ -100,7 +105,8 @@ def load_corpus(paths: Sequence[Path] | None = None, skip_bad: bool = False,
                if problems and not skip_bad and documents else "")
         )
     documents.sort(key=lambda d: d.doc_id)
-    return LoadedCorpus(tuple(documents), tuple(sorted(ignored)), tuple(problems), tuple(warnings))
+    return LoadedCorpus(tuple(documents), tuple(sorted(ignored)), tuple(problems), tuple(warnings),
+                        {d.doc_id: sources[d.doc_id] for d in documents})
 
 
 def _text_files(root: Path, follow_links: bool = False) -> tuple[list[tuple[str, Path]], list[Path], list[str]]:

@@ -15,7 +15,8 @@ import signal
 FAULT_ENV = "DOCUMENT_QA_FAULT"
 NO_EXCHANGE_ENV = "DOCUMENT_QA_FAULT_NO_EXCHANGE"
 
-# The steps of `indexer.build.build_index`, in order ("half-swapped" only with two renames).
+# The steps of `indexer.build.build_index`, in order ("half-swapped" only with two renames);
+# `indexer.update` (qa add, qa remove) passes the same ones, as it writes through the build's.
 BUILD_STEPS = (
     "locked",
     "staged",

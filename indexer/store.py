@@ -2,7 +2,8 @@
 
 Layout (row i is the same chunk in every file):
 
-    manifest.json     format version, package version, settings, model, corpus sha256, counts
+    manifest.json     format version, package version, settings, model, corpus sha256, counts,
+                      each document's sha256 and source (`indexer.sources`)
     documents.jsonl   the source documents (doc_id, title, text), so citations resolve
                       without the original files
     chunks.jsonl      one chunk per line (corpus.types.Chunk.to_dict)

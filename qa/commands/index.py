@@ -8,21 +8,36 @@ from dataclasses import replace
 from pathlib import Path
 
 from corpus.loader import FOLLOW_LINKS_HELP
+from qa.commands.helptext import paragraphs
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "index",
         help="build an index of documents (BM25 + embeddings) into a directory",
-        description="Read the documents under PATH (folders searched recursively for .txt, "
-        ".md, .pdf, .docx, .html, .htm, .csv, .tsv and .xlsx; text in any encoding), chunk them and "
-        "write a BM25 + dense index to --out. A bad file stops the build with every problem "
-        "listed, unless --skip-bad. Rebuilding into an existing index re-embeds only new or "
-        "changed chunks. With no PATH, builds (or checks) the bundled corpus's index in the "
-        "user cache.",
+        description=paragraphs(
+            "Read the documents under PATH (folders searched recursively for .txt, "
+            ".md, .pdf, .docx, .html, .htm, .csv, .tsv and .xlsx; text in any encoding), chunk them and "
+            "write a BM25 + dense index to --out. A bad file stops the build with every problem "
+            "listed, unless --skip-bad. Rebuilding into an existing index re-embeds only new or "
+            "changed chunks. With no PATH, builds (or checks) the bundled corpus's index in the "
+            "user cache.",
+            "An index records the file or folder each document was read from. Rebuilding it "
+            "from the same sources is the normal update (edited, new and deleted files of those "
+            "folders are taken in). A build that would drop documents read from other paths (or "
+            "kept from an index that recorded none) is refused, naming them, unless --replace: "
+            "use `qa add DIR PATH...` to add documents and `qa remove DIR DOC...` to remove some."),
+        epilog="examples:\n  qa index my-reports/ --out my-index\n"
+        "  qa index my-reports/ --out my-index            # again, after editing: re-embeds only what changed\n"
+        "  qa add my-index extra.md                        # one more document\n"
+        "  qa index other/ --out my-index --replace        # start over with other documents",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="documents or folders")
     parser.add_argument("--out", type=Path, help="index directory to write (required with PATH)")
+    parser.add_argument("--replace", action="store_true",
+                        help="replace an existing index at --out even if it holds documents from "
+                        "other sources (which this build drops)")
     parser.add_argument(
         "--model",
         default=None,
@@ -89,30 +104,32 @@ def run(args: argparse.Namespace) -> int:
 
     glossary = load_glossary(args.glossary) if args.glossary else None
     corpus = load_corpus(args.paths, skip_bad=args.skip_bad, follow_links=args.follow_links)
-    _summarise(corpus, args.verbose)
-    report = build_index(list(corpus.documents), args.out, settings, progress=_say, glossary=glossary)
+    summarise(corpus, args.verbose)
+    report = build_index(list(corpus.documents), args.out, settings, progress=_say, glossary=glossary,
+                         sources=corpus.sources, replace=args.replace)
+    saved = f" (saved about {report.saved_seconds:.1f} s)" if report.saved_seconds is not None else ""
     print(
         f"indexed {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s: "
-        f"embedded {report.embedded}, reused {report.reused} "
-        f"(saved about {report.saved_seconds:.1f} s) -> {report.path}"
+        f"embedded {report.embedded}, reused {report.reused}{saved} -> {report.path}"
     )
     return 0
 
 
-def _summarise(corpus, verbose: bool) -> None:
+def summarise(corpus, verbose: bool, say=_say) -> None:
     """What the load did not index, on stderr: skipped bad files with their reasons,
-    partly read documents, and the ignored files (named with -v, else counted)."""
+    partly read documents, and the ignored files (named with -v, else counted). Also
+    used by `qa add` (with its own `say`)."""
     from qa.safe_output import visible
 
     if corpus.skipped:
-        _say(f"skipped {len(corpus.skipped)} bad file(s):")
+        say(f"skipped {len(corpus.skipped)} bad file(s):")
         for problem in corpus.skipped:
             print(f"  {visible(problem)}", file=sys.stderr)
     for warning in corpus.warnings:
-        _say(f"warning: {visible(warning)}")
+        say(f"warning: {visible(warning)}")
     if corpus.ignored and verbose:
-        _say(f"ignored {len(corpus.ignored)} file(s) of other formats:")
+        say(f"ignored {len(corpus.ignored)} file(s) of other formats:")
         for path in corpus.ignored:
             print(f"  {visible(str(path))}", file=sys.stderr)
     elif corpus.ignored:
-        _say(f"ignored {len(corpus.ignored)} file(s) of other formats (-v names them)")
+        say(f"ignored {len(corpus.ignored)} file(s) of other formats (-v names them)")

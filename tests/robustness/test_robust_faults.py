@@ -135,3 +135,74 @@ def test_fault_hook_does_nothing_without_the_variable(monkeypatch):
     monkeypatch.setenv(FAULT_ENV, "no-such-step")
     fault_point("staged")
     assert os.getpid() > 0
+
+
+# -- qa add / qa remove killed at a step (issue 13: "add/remove fault injection") ---------------
+# They commit through the same steps as a build (indexer.update writes with indexer.build's
+# write_parts and staged_commit), so every step of BUILD_STEPS is a place to kill them.
+
+NEW_DOCUMENT = "The Gull Island night ferry leaves at 23:40 and carries up to 120 passengers.\n"
+UPDATE_QUICK = [("remove", "manifest-written", True), ("remove", "half-swapped", False),
+                ("add", "staged", True)]
+UPDATE_ALL = [(command, step, exchange) for command in ("add", "remove") for step in BUILD_STEPS
+              for exchange in (True, False)
+              if not (step == "half-swapped" and exchange) and (command, step, exchange) not in UPDATE_QUICK]
+
+
+def kill_update_at(command: str, step: str, exchange: bool, index: Path, tmp_path: Path) -> None:
+    from robust_helpers import run_qa
+
+    if command == "add":  # a new text: the killed process embeds it (loads the model)
+        (tmp_path / "ferry.txt").write_text(NEW_DOCUMENT, encoding="utf-8")
+        args = ("add", str(index), str(tmp_path / "ferry.txt"))
+    else:
+        args = ("remove", str(index), DROPPED)
+    env = {FAULT_ENV: step, **({} if exchange else {NO_EXCHANGE_ENV: "1"})}
+    result = run_qa(*args, env=env)
+    assert result.returncode == -signal.SIGKILL, result.stderr[-2000:]
+    assert b"Traceback" not in result.stderr
+
+
+def check_after_update_kill(command: str, step: str, index: Path, before: dict, previous_answer) -> None:
+    loaded = Index.load(index)  # recovers a half-finished swap first
+    if step == "swapped":  # the commit was complete: the change is in
+        assert (DROPPED in loaded.documents) == (command == "add")
+        assert ("ferry.txt" in loaded.documents) == (command == "add")
+    else:
+        assert tree_digest(index) == before, "the index changed although the update was killed before its swap"
+        assert answer_key(Assistant(loaded).ask(QUESTION, mode="bm25")) == previous_answer
+    loaded.verify()
+    del loaded
+    gc.collect()
+    from indexer.update import remove_documents
+
+    remove_documents(index, ["bridge-engineering.txt"])  # the next update cleans up what the kill left
+    assert siblings(index) == sorted(["index"] + (["ferry.txt"] if command == "add" else []))
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    import hashlib
+
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("command, step, exchange", UPDATE_QUICK,
+                         ids=[f"{c}-{s}-{'exchange' if e else 'renames'}" for c, s, e in UPDATE_QUICK])
+def test_update_killed_at_a_step_leaves_the_index_as_it_was(tiny_index, tmp_path, previous_answer,
+                                                            command, step, exchange):
+    index = copy_index(tiny_index, tmp_path / "index")
+    before = tree_digest(index)
+    kill_update_at(command, step, exchange, index, tmp_path)
+    check_after_update_kill(command, step, index, before, previous_answer)
+
+
+@pytest.mark.bench
+@pytest.mark.parametrize("command, step, exchange", UPDATE_ALL,
+                         ids=[f"{c}-{s}-{'exchange' if e else 'renames'}" for c, s, e in UPDATE_ALL])
+def test_update_killed_at_every_step_leaves_the_index_as_it_was(tiny_index, tmp_path, previous_answer,
+                                                                command, step, exchange):
+    index = copy_index(tiny_index, tmp_path / "index")
+    before = tree_digest(index)
+    kill_update_at(command, step, exchange, index, tmp_path)
+    check_after_update_kill(command, step, index, before, previous_answer)
