@@ -10,6 +10,7 @@ sees why ("the documents have no figures for 2022") rather than a guess.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -75,6 +76,11 @@ def figure_verdict(
     context = f"{best.label}\n{context_of(best)}"
     places = {m.name for m in place_mentions(analysis.question, glossary)}
     absent = [name for name in analysis.entities if name in places and not mentions(context, name, glossary)]
+    # A dictionary's name need not be written as the question writes it ("Baiyun Airport",
+    # "Baiyun International Airport"): its words must all be in the context.
+    words = set(re.findall(r"[a-z]+", context.lower()))
+    absent += [name for name in analysis.places if name not in places and name not in absent
+               and not set(re.findall(r"[a-z]+", name.lower())) <= words]
     if absent:
         return Verdict(False, f"the closest figure ({shown}) is not about {', '.join(absent)}")
     if analysis.years and best.year not in analysis.years:

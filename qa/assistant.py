@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
@@ -26,7 +27,7 @@ from qa.figures import extreme_first
 from qa.question import QuestionAnalysis
 from qa.scorer import Scorer, load_scorer
 from qa.passages import make_passages, spread_tables
-from qa.question import analyse_question, superlative
+from qa.question import analyse_question, place_mentions, superlative
 from qa.settings import QASettings
 from qa.translation import HAN, QueryTranslator
 from qa.types import Answer, Figure
@@ -222,6 +223,17 @@ class Assistant:
 
     # -- the answer ------------------------------------------------------------------
 
+    def _analyse(self, text: str) -> QuestionAnalysis:
+        """The question's analysis, with the places an answer must be about: the glossary's,
+        and any name the dictionary knows (qa.translation), so that "the San Francisco Bay
+        Area's population" is not answered with the Greater Bay Area's."""
+        analysis = analyse_question(text, self.glossary, tuple(self.translator.names(text)))
+        glossary_places = [m.name for m in place_mentions(text, self.glossary)]
+        others = [e for e in analysis.entities if e not in glossary_places]
+        named = self.translator.known_names(others) if others else []
+        return replace(analysis, places=tuple(dict.fromkeys(
+            [e for e in analysis.entities if e in glossary_places] + named)))
+
     def ask(self, question: str, top_k: int = 5, mode: str = "hybrid",
             doc: str | Sequence[str] | None = None) -> Answer:
         """Answer one question: the top-k cited passages, the figures that fit it best,
@@ -235,7 +247,7 @@ class Assistant:
         in found order: for fitting the scorer and for explaining an answer."""
         text = check_question(question, self.settings.max_question_chars)
         query, hits, passages = self._retrieve(text, top_k, mode, doc)
-        analysis = analyse_question(text, self.glossary, tuple(self.translator.names(text)))
+        analysis = self._analyse(text)
         source_chunks = [p.chunk for p in passages[: self.settings.figure_passages]]
         candidates = self.figure_finder.find(source_chunks, text, query, self._similarities(query, source_chunks, mode))
         features = [figure_features(analysis, f, s) for f, s in zip(candidates.figures, candidates.surroundings)]

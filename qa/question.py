@@ -57,6 +57,9 @@ class QuestionAnalysis:
     asks_change: bool
     expected_units: tuple[str, ...]
     keywords: tuple[str, ...] = ()
+    # Names the answer's figure must be about (its context must name them): glossary places
+    # and names a dictionary knows (qa.translation.QueryTranslator.known_names).
+    places: tuple[str, ...] = ()
 
 
 def _flexible(name: str) -> str:
@@ -129,7 +132,8 @@ def _free(taken: list[tuple[int, int]], start: int, end: int) -> bool:
 
 
 def _port_suffix(text: str, mention: Mention, regions: frozenset[str] = frozenset()) -> Mention:
-    """"深圳港" / "Shenzhen Port" name the port, not the city (unless the glossary has it).
+    """"深圳港" / "Shenzhen Port" / "the port of Shenzhen" name the port, not the city
+    (unless the glossary has it).
     "大湾区港口" is "the Bay Area's ports" (港口 is the common word), not a port's name."""
     if mention.name in regions:
         return mention
@@ -139,7 +143,13 @@ def _port_suffix(text: str, mention: Mention, regions: frozenset[str] = frozense
     port = re.match(r"[ -]Port\b", rest)
     if port and not mention.name.endswith("Port"):
         return Mention(mention.name + " Port", mention.start, mention.end + port.end())
+    before = _PORT_OF.search(text, 0, mention.start)  # "the port of Hong Kong"
+    if before and not mention.name.endswith("Port"):
+        return Mention(mention.name + " Port", before.start(), mention.end)
     return mention
+
+
+_PORT_OF = re.compile(r"\bport of (?:the )?\Z", re.IGNORECASE)
 
 
 def place_mentions(text: str, glossary: Glossary) -> list[Mention]:
@@ -282,7 +292,7 @@ _KIND_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("which", re.compile(r"\b(?:which|who|where)\b|哪个|哪些|哪座|哪里|谁", re.I)),
 )
 _PEOPLE = re.compile(r"\bpeople\b|\bpersons?\b|\bpassengers?\b|\bresidents\b|人口|多少人|万人", re.I)
-_QUANTITY_WORDS = re.compile(r"\bwhat (?:was|is|were|are)\b|是多少|为多少|有多少", re.I)
+_QUANTITY_WORDS = re.compile(r"\bwhat(?:['’]s\b| (?:was|is|were|are)\b)|是多少|为多少|有多少", re.I)
 _UNIT_PHRASE = re.compile(
     r"\bin (?:(?:thousand|million|billion|trillion) )?(?:yuan|us dollars|dollars|tons|teus|"
     r"square kilometers|kilometers|percent|euros|pounds|yen)\b|[万亿]*(?:元人民币|人民币|美元|元|吨|平方公里|公里|人次|TEU)"
@@ -325,6 +335,10 @@ def _expected_units(question: str, kind: str, metrics: tuple[str, ...]) -> tuple
             units.append("person")
         if kind == "how_many" and _YEARS_COUNTED.search(question):
             units.append("yr")  # a length of time ("for how many years"), not a calendar year
+        counted = _COUNT_EN.search(question) if kind == "how_many" else None
+        measured = parse_unit(counted.group(1).split()[0]) if counted else None
+        if measured is not None and measured.unit:
+            units.append(measured.unit)  # "how many kilometres of rail" asks for a length
         if kind != "how_many" and _MONEY.search(question):
             units += ["CNY", "USD"]
         for metric in metrics:

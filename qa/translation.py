@@ -17,7 +17,7 @@ import os
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Callable, NamedTuple, Sequence
 
 from corpus.errors import QAError
 from corpus.glossary import Glossary
@@ -135,6 +135,29 @@ class QueryTranslator:
         if not HAN.search(question):
             return []
         return list(dict.fromkeys(self.cedict.names[w] for w in self._words(question) if w in self.cedict.names))
+
+    @cached_property
+    def _dictionary_names(self) -> frozenset[str]:
+        """Every English name CC-CEDICT gives a proper noun (places, countries, firms),
+        lower-cased: 12,000 names nobody on this project chose."""
+        return frozenset(name.lower() for name in self.cedict.names.values() if len(name) > 2)
+
+    def known_names(self, entities: Sequence[str]) -> list[str]:
+        """The names the dictionary knows inside the question's names (capitalised runs,
+        dictionary names), the longest run of words of each: "San Francisco" of "San
+        Francisco Bay Area", "Baiyun" of "Baiyun Airport". The question asks about that
+        place or firm, so a figure whose context never names it cannot answer it."""
+        known = []
+        for entity in entities:
+            words = re.findall(r"[A-Za-z][\w'’.-]*", entity)
+            spans = sorted(((i, j) for i in range(len(words)) for j in range(i + 1, len(words) + 1)),
+                           key=lambda span: span[0] - span[1])
+            for i, j in spans:
+                name = " ".join(words[i:j])
+                if name.lower() in self._dictionary_names:
+                    known.append(name)
+                    break
+        return list(dict.fromkeys(known))
 
     def glosses(self, question: str) -> list[str]:
         """English for each Chinese word of the question (glossary first). A sense whose
