@@ -19,7 +19,7 @@ from corpus.chinese_script import to_simplified
 from corpus.types import Document
 from qa.figures import figure_matches
 from qa.places import mentions, unquoted
-from qa.question import YEAR, QuestionAnalysis, entity_mentions, place_mentions
+from qa.question import HOW_LONG, LENGTH_OR_DURATION, YEAR, QuestionAnalysis, entity_mentions, place_mentions
 from qa.settings import QASettings
 from qa.types import Figure, Passage
 
@@ -91,6 +91,8 @@ def figure_verdict(
         return Verdict(False, f"the closest figure ({shown}) measures something else than the question asks")
     if analysis.answer_kind == "share" and best.unit not in SHARE_UNITS:
         return Verdict(False, f"the closest figure ({shown}) is not a percentage")
+    if HOW_LONG.search(analysis.question) and best.unit not in LENGTH_OR_DURATION:
+        return Verdict(False, f"the closest figure ({shown}) is neither a length nor a span of time")
     return Verdict(True)
 
 

@@ -301,6 +301,8 @@ _UNIT_PHRASE = re.compile(
 _MONEY = re.compile(r"\b(?:value|amount|worth|money|funds?|turnover|revenue|cost)\b|金额|总额|资金|价值|产值", re.I)
 _MONEY_UNITS = ("CNY", "USD", "HKD")
 _POINTS = re.compile(r"percentage points?|个百分点|百分点", re.I)
+HOW_LONG = re.compile(r"\bhow long\b|多长|多久", re.I)
+LENGTH_OR_DURATION = ("km", "yr")  # what "how long" asks for: a distance or a span of time
 _YEARS_COUNTED = re.compile(r"\bhow many (?:\w+ )?years\b|多少年|几年", re.I)
 _EN_STOP = NAME_STOPWORDS | frozenset("much many did does total all than more less about".split())
 
@@ -333,6 +335,8 @@ def _expected_units(question: str, kind: str, metrics: tuple[str, ...]) -> tuple
     elif kind in ("how_many", "how_much", "other"):
         if kind == "how_many" and _PEOPLE.search(question):
             units.append("person")
+        if HOW_LONG.search(question):
+            units += list(LENGTH_OR_DURATION)
         if kind == "how_many" and _YEARS_COUNTED.search(question):
             units.append("yr")  # a length of time ("for how many years"), not a calendar year
         counted = _COUNT_EN.search(question) if kind == "how_many" else None

@@ -64,3 +64,19 @@ def test_a_figure_about_another_place_is_refused(bundled_assistant, question, re
 def test_a_figure_about_the_named_place_still_answers(bundled_assistant):
     answer = bundled_assistant.ask("What was the GDP of the San Francisco Bay Area?")
     assert answer.answerable and answer.figures[0].value == pytest.approx(0.8e12)
+
+
+@pytest.mark.parametrize("question, units", [
+    ("How long is the tramway of Lyon?", ("km", "yr")),
+    ("How long has the mayor served?", ("km", "yr")),
+    ("里昂的地铁有多长?", ("km", "yr")),
+])
+def test_how_long_asks_for_a_length_or_a_duration(glossary, question, units):
+    assert analyse_question(question, glossary).expected_units == units
+
+
+def test_how_long_is_not_answered_by_a_year_or_a_count(bundled_assistant):
+    answer = bundled_assistant.ask("How long is the Hong Kong-Zhuhai-Macao Bridge?")
+    assert not answer.answerable and "length" in answer.reason
+    answer = bundled_assistant.ask("How long were the Bay Area's highways at the end of 2016?")
+    assert answer.answerable and answer.figures[0].unit == "km"
