@@ -18,6 +18,8 @@ from corpus.glossary import Glossary
 from corpus.chinese_script import to_simplified
 from corpus.types import Document
 from qa.figures import figure_matches
+from qa.passages import sentence_around
+from qa.periods import conflicting_part
 from qa.places import mentions, unquoted
 from qa.question import HOW_LONG, LENGTH_OR_DURATION, YEAR, QuestionAnalysis, entity_mentions, place_mentions
 from qa.settings import QASettings
@@ -57,7 +59,8 @@ def missing_entities(analysis: QuestionAnalysis, texts: Sequence[str], glossary:
 
 
 def figure_verdict(
-    analysis: QuestionAnalysis, figures: Sequence[Figure], context_of: Callable[[Figure], str], glossary: Glossary
+    analysis: QuestionAnalysis, figures: Sequence[Figure], context_of: Callable[[Figure], str], glossary: Glossary,
+    sentence_of: Callable[[Figure], str] | None = None,
 ) -> Verdict:
     """A number is asked for: the best figure must fit it. Its own context (the sentence
     it stands in, or a table cell's row and column labels) must name every place the
@@ -86,6 +89,9 @@ def figure_verdict(
     if analysis.years and best.year not in analysis.years:
         if best.year is not None or not any(str(y) in context for y in analysis.years):
             return Verdict(False, f"the closest figure ({shown}) is not for {', '.join(map(str, analysis.years))}")
+    other_part = conflicting_part(analysis.question, sentence_of(best)) if sentence_of else None
+    if other_part:
+        return Verdict(False, f"the closest figure ({shown}) is for {other_part}")
     match = figure_matches(analysis, best)
     if match.metric == "conflict":
         return Verdict(False, f"the closest figure ({shown}) measures something else than the question asks")
@@ -126,7 +132,8 @@ def judge(
     if entities:
         return Verdict(False, f"the documents found do not mention {', '.join(entities)}")
     if analysis.answer_kind in FIGURE_SEEKING:
-        verdict = figure_verdict(analysis, figures, context_of, glossary)
+        verdict = figure_verdict(analysis, figures, context_of, glossary,
+                                 lambda f: sentence_around(documents[f.doc_id], f.start))
         if verdict.answerable and figure_fit is not None and min_fit is not None and figure_fit < min_fit:
             shown = figures[0].label or figures[0].text
             return Verdict(False, f"the closest figure ({shown}) fits the question poorly "
