@@ -373,9 +373,21 @@ def _run_dense(data: BeirDataset, qids: list[str], queries: list[str], depth: in
 
 def embedding_cache_path(data: BeirDataset, model_id: str) -> Path:
     """Where the corpus vectors of `data` under `model_id` are kept: the dataset name,
-    the corpus file's sha256 and the model id, so a changed file or model misses."""
+    the corpus file's sha256 and the model id (with the precision when not fp32, see
+    `vector_space`), so a changed file, model or precision misses."""
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model_id).strip("_")
     return cache_dir("beir", f"{data.name}-{data.corpus_sha256[:16]}-{slug}") / "corpus.npy"
+
+
+def vector_space(dense_settings: Any) -> str:
+    """The model id, suffixed with the precision when it is not fp32: fp32 vectors are the
+    same whichever backend made them (ONNX Runtime and torch agree to ~2e-7), int8 ones are not."""
+    from indexer.encoder import model_id, resolve_model_path
+
+    # The model id hashes the weights file without loading torch, so a cache hit stays quick.
+    space = model_id(resolve_model_path(dense_settings.model))
+    precision = getattr(dense_settings, "precision", "fp32")
+    return space if precision == "fp32" else f"{space}-{precision}"
 
 
 def corpus_vectors(data: BeirDataset, dense_settings: Any,
@@ -383,10 +395,9 @@ def corpus_vectors(data: BeirDataset, dense_settings: Any,
     """The corpus's passage vectors and the seconds spent encoding them, or None as the
     seconds when they came from the cache. A cached file of the wrong shape or type is
     re-encoded and replaced, never trusted."""
-    from indexer.encoder import load_passage_encoder, model_id, resolve_model_path
+    from indexer.encoder import load_passage_encoder
 
-    # The model id hashes the weights file without loading torch, so a cache hit stays quick.
-    path = embedding_cache_path(data, model_id(resolve_model_path(dense_settings.model)))
+    path = embedding_cache_path(data, vector_space(dense_settings))
     if path.is_file():
         try:
             cached = np.load(path, allow_pickle=False)
@@ -408,9 +419,7 @@ def corpus_vectors(data: BeirDataset, dense_settings: Any,
 
 def _first_encoding_seconds(data: BeirDataset, dense_settings: Any) -> float | None:
     """Seconds the cached vectors took to encode, from the note beside them, if readable."""
-    from indexer.encoder import model_id, resolve_model_path
-
-    note = embedding_cache_path(data, model_id(resolve_model_path(dense_settings.model)))
+    note = embedding_cache_path(data, vector_space(dense_settings))
     try:
         seconds = json.loads(note.with_suffix(".json").read_text(encoding="utf-8"))["encode_seconds"]
     except (OSError, ValueError, KeyError, TypeError):
@@ -475,10 +484,11 @@ def _score(mode: str, ranked: Ranked, qrels: dict[str, dict[str, int]],
 # --- Report ------------------------------------------------------------------------------
 
 def report_stem(run: BeirRun) -> str:
-    """`beir-<name>`; a partial run (--limit-queries) gets its own file, so a quick look
-    never overwrites the full report."""
+    """`beir-<name>`; a partial run (--limit-queries) or one at another precision than
+    fp32 gets its own file, so neither overwrites the full fp32 report."""
     partial = f"-first{run.queries}" if run.queries < run.judged_queries else ""
-    return f"beir-{run.dataset}{partial}"
+    precision = run.settings.get("dense", {}).get("precision", "fp32")
+    return f"beir-{run.dataset}{partial}" + ("" if precision == "fp32" else f"-{precision}")
 
 
 def results_table(run: BeirRun) -> str:

@@ -18,6 +18,9 @@
    the index build of the PDF one (eval.bench_readers) -> <out>/readers.md.
 6. chunking: chunking time of 5, 10 and 50 MB of table-heavy text, to show it grows
    linearly (eval.bench_chunking; why not 200 MB is said there) -> <out>/chunking.md.
+7. encoder: passages per second of torch fp32, ONNX Runtime fp32 and int8 side by side,
+   their cosine to torch fp32, and the question set's dev split and BEIR at fp32 and int8
+   (eval.bench_encoder) -> <out>/encoder.md.
 
 `--quick` runs the scale benchmarks at 20k instead of 100k and 1M and BEIR on its first
 50 queries, and writes index-quick.md (BEIR's partial reports have their own names), so
@@ -48,7 +51,7 @@ DEFAULT_SET = ROOT / "eval" / "questions.jsonl"
 DEFAULT_OUT = ROOT / "eval" / "reports"
 BEIR_ROOT = ROOT.parent / "shared" / "benchmarks" / "beir"
 BEIR_DATASETS = ("scifact", "nfcorpus")
-STAGES = ("index", "eval", "tatqa", "beir", "readers", "chunking")
+STAGES = ("index", "eval", "tatqa", "beir", "readers", "chunking", "encoder")
 TATQA_ROOT = ROOT.parent / "shared" / "benchmarks" / "tatqa"
 LATENCY_MODES = ("bm25", "dense", "hybrid")
 COLD_MODES = ("bm25", "dense", "hybrid", "hybrid-rrf", "hybrid-convex")
@@ -388,6 +391,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from eval.bench_chunking import chunking_benchmark
 
                 written += chunking_benchmark(args.out, args.quick, _say)
+            elif stage == "encoder":
+                from eval.bench_encoder import encoder_benchmark
+
+                written += encoder_benchmark(args.out, args.quick, _say)
             else:
                 written += beir_benchmarks(args.out, args.quick, _say)
             _say(f"{stage} done in {time.perf_counter() - started:.0f} s")

@@ -2,8 +2,8 @@
 
 Embedding is the slow step (about 25 passages a second here), so a rebuild reuses the
 vectors of every chunk whose indexed text is unchanged from a previous index built with
-the same model, and embeds only the new ones. `indexer.update` (qa add / qa remove)
-writes through the same steps (`write_parts`, `staged_commit`).
+the same model at the same precision, and embeds only the new ones. `indexer.update`
+(qa add / qa remove) writes through the same steps (`write_parts`, `staged_commit`).
 """
 
 from __future__ import annotations
@@ -89,17 +89,28 @@ class Reusable:
     """Vectors of a previous index keyed by the sha256 of their indexed text."""
 
     vectors: dict[str, np.ndarray]
+    other_precision: str | None = None  # the previous index's, when it differs: nothing reused
 
     @classmethod
     def of(cls, chunks: Sequence[Chunk], vectors: np.ndarray) -> "Reusable":
         return cls({text_sha256(indexable_text(c)): vectors[i] for i, c in enumerate(chunks)})
 
 
-def reusable_vectors(previous: Path | None, model_id: str) -> Reusable:
+def index_precision(manifest: dict) -> str:
+    """The precision an index's vectors were embedded at (fp32 for an index from before
+    the field existed)."""
+    from indexer.encoder import LEGACY_PRECISION
+
+    dense = manifest.get("settings", {}).get("dense", {})
+    return dense.get("precision", LEGACY_PRECISION) if isinstance(dense, dict) else LEGACY_PRECISION
+
+
+def reusable_vectors(previous: Path | None, model_id: str, precision: str = "fp32") -> Reusable:
     """What a previous index can give this build. Only an index built with the same model
-    counts; anything unreadable is simply not reused (the build then embeds everything,
-    which is slower but correct). An index from before file checksums gives its vectors
-    when they pass the structural checks (shape, finite, unit length)."""
+    at the same precision counts (an index never mixes fp32 and int8 vectors); anything
+    unreadable is simply not reused (the build then embeds everything, which is slower but
+    correct). An index from before file checksums gives its vectors when they pass the
+    structural checks (shape, finite, unit length)."""
     if previous is None or not Path(previous).exists():
         return Reusable({})
     previous = Path(previous)
@@ -107,6 +118,8 @@ def reusable_vectors(previous: Path | None, model_id: str) -> Reusable:
         manifest = read_manifest(previous)
         if manifest.get("model", {}).get("model_id") != model_id:
             return Reusable({})
+        if index_precision(manifest) != precision:
+            return Reusable({}, other_precision=index_precision(manifest))
         checksums = verify.FILES_KEY in manifest
         _, chunks = read_records(previous, manifest, checksums=checksums)
         if checksums:
@@ -209,7 +222,8 @@ def build_locked(
         chunks = chunk_documents(list(documents), settings.chunking, glossary)
         fault_point("chunked")
         return write_parts(staging, list(documents), chunks, settings, glossary, say,
-                           lambda model_id: reusable_vectors(reuse, model_id), recorded_sources(sources))
+                           lambda model_id: reusable_vectors(reuse, model_id, settings.dense.precision),
+                           recorded_sources(sources))
 
     chunk_count, embedded, embed_seconds = staged_commit(out_dir, write)
     return BuildReport(
@@ -263,19 +277,26 @@ class _NothingToEncode:
 
     model_id: str
     dim: int
+    precision: str
 
     def encode(self, texts, show_progress: bool = False):
         raise RuntimeError("every vector was to be reused; nothing should be encoded")
 
 
-def _encoder_and_reuse(texts: list[str], settings: IndexSettings, reusable: Callable[[str], Reusable]):
+def _encoder_and_reuse(texts: list[str], settings: IndexSettings, reusable: Callable[[str], Reusable],
+                       say: Progress = _quiet):
     from indexer.encoder import load_passage_encoder, model_id, resolve_model_path
 
+    precision = settings.dense.precision
     reuse = reusable(model_id(resolve_model_path(settings.dense.model)))
+    if reuse.other_precision:
+        say(f"the previous index was embedded at {reuse.other_precision}, this build at {precision}: "
+            f"re-embedding all {len(texts)} chunks (an index never mixes precisions)")
     if texts and reuse.vectors and all(text_sha256(t) in reuse.vectors for t in texts):
         first = next(iter(reuse.vectors.values()))
-        return _NothingToEncode(model_id(resolve_model_path(settings.dense.model)), int(first.shape[0])), reuse
-    return load_passage_encoder(settings.dense), reuse  # heavy: torch
+        return _NothingToEncode(model_id(resolve_model_path(settings.dense.model)), int(first.shape[0]),
+                                precision), reuse
+    return load_passage_encoder(settings.dense, say=say), reuse  # heavy: model load (torch on first export)
 
 
 def write_parts(staging: Path, documents: list[Document], chunks: list[Chunk], settings: IndexSettings,
@@ -289,11 +310,11 @@ def write_parts(staging: Path, documents: list[Document], chunks: list[Chunk], s
     say(f"BM25 over {len(chunks)} chunks")
     bm25 = BM25Index.build(Tokenizer(settings.tokenizer).tokenize_many(texts), settings.bm25)
     fault_point("bm25-built")
-    encoder, reuse = _encoder_and_reuse(texts, settings, reusable)
+    encoder, reuse = _encoder_and_reuse(texts, settings, reusable, say)
     if isinstance(encoder, _NothingToEncode):
         say(f"embedding: nothing new, the vectors of all {len(texts)} chunks are reused ({encoder.model_id})")
     else:
-        say(f"embedding with {encoder.model_id}")
+        say(f"embedding with {encoder.model_id} at {encoder.precision}")
     vectors, embedded, embed_seconds = embed_chunks(texts, settings, reuse.vectors, encoder)
     dense = DenseIndex.build(vectors, settings.faiss)
     fault_point("embedded")
@@ -325,7 +346,8 @@ def _manifest(
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "settings": settings.to_dict(),
         "build_inputs": build_inputs(glossary),
-        "model": {"name": settings.dense.model, "model_id": encoder.model_id, "dim": encoder.dim},
+        "model": {"name": settings.dense.model, "model_id": encoder.model_id, "dim": encoder.dim,
+                  "precision": encoder.precision},
         "embedding": {"seconds_per_chunk": seconds_per_chunk},
         "corpus": {
             "sha256": corpus_sha256(documents),

@@ -1,9 +1,15 @@
 """Sentence embeddings for passages (index build) and queries (every `qa ask`).
 
-Passages go through sentence-transformers (torch, batched, progress bar). Queries take a
-numpy-only path when the model allows it (indexer.numpy_bert), because importing torch
-alone costs more than the whole cold-start budget of a `qa ask`. Both give L2-normalised
-float32 vectors, so inner product is cosine similarity.
+An index is embedded at one precision, recorded in its settings (`DenseSettings.precision`),
+and its queries are embedded at the same one:
+
+- fp32: passages through ONNX Runtime (indexer.onnx_encoder; the same vectors as
+  sentence-transformers to ~2e-7, faster than torch), queries through a numpy forward pass
+  (indexer.numpy_bert; importing torch alone costs more than a cold `qa ask`'s budget);
+- int8: passages and queries through ONNX Runtime with per-channel int8 weights.
+
+Models other than BERT + mean pooling go through sentence-transformers (torch), fp32 only.
+All give L2-normalised float32 vectors, so inner product is cosine similarity.
 
 Nothing here imports torch at module level: `qa --help` and BM25-only work stay fast.
 """
@@ -30,6 +36,11 @@ BUNDLED_MODEL = "all-MiniLM-L6-v2"
 BUNDLED_ALIASES = (BUNDLED_MODEL, "sentence-transformers/all-MiniLM-L6-v2")
 _WEIGHT_PATTERNS = ("*.safetensors", "*.bin")
 _MAX_BATCH = 4096
+PRECISIONS = ("fp32", "int8")
+# Chosen by measurement (issue 14; README, "Encoder precision"): see eval/reports/encoder.md.
+DEFAULT_PRECISION = "fp32"
+# What an index whose manifest predates the field was embedded with.
+LEGACY_PRECISION = "fp32"
 
 
 class Encoder(Protocol):
@@ -37,16 +48,19 @@ class Encoder(Protocol):
 
     dim: int
     model_id: str  # "<name>@<sha256 of the weights, 12 hex>"; written into the index manifest
+    precision: str  # "fp32" or "int8": the vectors of one index all share it
 
     def encode(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
 class DenseSettings:
-    """Which sentence-transformers model embeds chunks and queries, and the build batch size."""
+    """Which sentence-transformers model embeds chunks and queries, at which precision
+    (fp32, or int8 weights through ONNX Runtime), and the build batch size."""
 
     model: str = BUNDLED_MODEL
     batch_size: int = 32
+    precision: str = DEFAULT_PRECISION
 
     def __post_init__(self) -> None:
         if not isinstance(self.model, str) or not self.model.strip():
@@ -54,7 +68,15 @@ class DenseSettings:
         if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) \
                 or not 1 <= self.batch_size <= _MAX_BATCH:
             raise SettingsError(f"dense batch_size must be an int in 1..{_MAX_BATCH}, got {self.batch_size!r}")
-        resolve_model_path(self.model)  # fail now, not halfway through a build
+        if self.precision not in PRECISIONS:
+            raise SettingsError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
+        model_dir = resolve_model_path(self.model)  # fail now, not halfway through a build
+        if self.precision != "fp32":
+            reason = _onnx_unsupported(model_dir)
+            if reason is not None:
+                raise SettingsError(f"--precision {self.precision} needs a BERT model with mean pooling "
+                                    f"(ONNX Runtime path); {model_dir} cannot take it: {reason}; "
+                                    "use --precision fp32")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -163,6 +185,7 @@ class SentenceTransformerEncoder:
         self._batch_size = batch_size
         self.dim = int(self._model.get_embedding_dimension())
         self.model_id = model_id(model_dir)
+        self.precision = "fp32"
 
     def encode(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
         """L2-normalised float32 embeddings, shape (len(texts), dim), in input order."""
@@ -175,17 +198,48 @@ class SentenceTransformerEncoder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def load_passage_encoder(settings: DenseSettings) -> Encoder:
-    """The encoder for building an index: sentence-transformers (imports torch, ~3-5 s)."""
+def _onnx_unsupported(model_dir: Path) -> str | None:
+    """Why the ONNX Runtime / numpy paths cannot run this model, or None when they can
+    (a BERT with mean pooling: the module pipeline the numpy forward pass implements)."""
+    from indexer import numpy_bert
+
+    return numpy_bert.unsupported_reason(model_dir)
+
+
+def load_passage_encoder(settings: DenseSettings, say=None) -> Encoder:
+    """The encoder for building an index at `settings.precision`: ONNX Runtime for a BERT +
+    mean pooling model (no torch import, once the ONNX file is cached), else
+    sentence-transformers (torch, ~3-5 s to load). `say` hears about a first-use export."""
+    model_dir = resolve_model_path(settings.model)
+    reason = _onnx_unsupported(model_dir)
+    if reason is None:
+        from indexer.onnx_encoder import OnnxEncoder
+
+        return OnnxEncoder(model_dir, model_id(model_dir), weights_sha256(model_dir), settings.precision, say=say)
+    if settings.precision != "fp32":  # DenseSettings refuses this; a hand-made object may not
+        raise SettingsError(f"precision {settings.precision} needs a BERT + mean pooling model: {reason}")
+    log.info("passage encoding through sentence-transformers: %s", reason)
+    return SentenceTransformerEncoder(model_dir, settings.batch_size)
+
+
+def load_torch_encoder(settings: DenseSettings) -> Encoder:
+    """sentence-transformers on torch, fp32: the reference the other paths are checked and
+    timed against (tests, `make bench`)."""
     return SentenceTransformerEncoder(resolve_model_path(settings.model), settings.batch_size)
 
 
 def load_query_encoder(settings: DenseSettings) -> Encoder:
-    """The encoder for queries: numpy-only for BERT + mean pooling models (no torch import,
-    same vectors to ~1e-6), sentence-transformers for anything else."""
+    """The encoder for queries, at the index's precision: int8 through ONNX Runtime on one
+    thread; fp32 through the numpy forward pass for BERT + mean pooling models (no torch
+    import, same vectors to ~1e-6), sentence-transformers for anything else."""
     from indexer import numpy_bert
 
     model_dir = resolve_model_path(settings.model)
+    if settings.precision != "fp32":
+        from indexer.onnx_encoder import OnnxEncoder
+
+        return OnnxEncoder(model_dir, model_id(model_dir), weights_sha256(model_dir), settings.precision,
+                           threads=1)
     reason = numpy_bert.unsupported_reason(model_dir)
     if reason is None:
         return numpy_bert.NumpyBertEncoder(model_dir, model_id(model_dir))

@@ -74,6 +74,11 @@ class Index:
     def model_id(self) -> str:
         return self.manifest["model"]["model_id"]
 
+    @property
+    def precision(self) -> str:
+        """fp32 or int8: what the vectors were embedded at, and so its queries must be."""
+        return self.settings.dense.precision
+
     def chunk(self, chunk_id: str) -> Chunk:
         try:
             return self.chunks[self._row_of[chunk_id]]

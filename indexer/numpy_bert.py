@@ -125,6 +125,47 @@ def _weights_problem(weights: Path) -> str | None:
     return None if dtypes == {"F32"} else f"weights are {sorted(dtypes)}, not float32 only"
 
 
+def bert_tokenizer(model_dir: Path):
+    """The model's `tokenizers` tokenizer set up as sentence-transformers uses it, and its
+    max_seq_length: truncation at max_seq_length, no padding (batches are padded by the
+    caller to their longest text). tokenizer.json may carry other defaults
+    (all-MiniLM-L6-v2's says 128 and fixed padding)."""
+    from tokenizers import Tokenizer
+
+    try:
+        config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+        st_config = json.loads((model_dir / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    except Exception as e:  # noqa: BLE001 - tokenizers raises plain Exception on a bad file
+        raise SettingsError(f"cannot load model files from {model_dir}: {e}") from e
+    max_len = int(config.get("max_position_embeddings", 512))
+    max_seq_length = min(int(st_config.get("max_seq_length") or max_len), max_len)
+    tokenizer.enable_truncation(max_seq_length)
+    tokenizer.no_padding()
+    return tokenizer, max_seq_length
+
+
+def padded(token_ids: Sequence[Sequence[int]], mask_dtype=np.float32) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, mask) of a batch, zero-padded to its longest row."""
+    width = max(len(ids) for ids in token_ids)
+    ids = np.zeros((len(token_ids), width), dtype=np.int64)
+    mask = np.zeros((len(token_ids), width), dtype=mask_dtype)
+    for row, seq in enumerate(token_ids):
+        ids[row, :len(seq)] = seq
+        mask[row, :len(seq)] = 1
+    return ids, mask
+
+
+def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """sentence-transformers' Pooling(mean) then Normalize: the average of the real tokens'
+    hidden states (padding excluded), L2-normalised; float32 (batch, dim)."""
+    mask = mask.astype(np.float32, copy=False)
+    summed = (hidden * mask[:, :, None]).sum(axis=1)
+    pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), np.float32(1e-9))
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    return (pooled / np.maximum(norms, np.float32(1e-12))).astype(np.float32, copy=False)
+
+
 @dataclass(frozen=True)
 class _Layer:
     """One encoder block; linear weights stored (in, out) so that y = x @ w + b."""
@@ -153,26 +194,19 @@ class NumpyBertEncoder:
 
     def __init__(self, model_dir: Path, model_id: str) -> None:
         from safetensors import safe_open
-        from tokenizers import Tokenizer
 
         config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
-        st_config = json.loads((model_dir / "sentence_bert_config.json").read_text(encoding="utf-8"))
         self.model_id = model_id
+        self.precision = "fp32"
         self.dim = int(config["hidden_size"])
         self._heads = int(config["num_attention_heads"])
         self._eps = float(config.get("layer_norm_eps", 1e-12))
-        max_len = int(config.get("max_position_embeddings", 512))
-        self.max_seq_length = min(int(st_config.get("max_seq_length") or max_len), max_len)
+        self._tokenizer, self.max_seq_length = bert_tokenizer(model_dir)
         try:
-            self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
             with safe_open(str(model_dir / "model.safetensors"), framework="numpy") as f:
                 self._load_weights(f, int(config["num_hidden_layers"]))
-        except Exception as e:  # noqa: BLE001 - tokenizers raises plain Exception on a bad file
+        except Exception as e:  # noqa: BLE001 - safetensors raises several kinds on a bad file
             raise SettingsError(f"cannot load model files from {model_dir}: {e}") from e
-        # sentence-transformers truncates to max_seq_length and pads to the longest in a batch;
-        # tokenizer.json may carry other defaults (all-MiniLM-L6-v2's says 128, fixed padding).
-        self._tokenizer.enable_truncation(self.max_seq_length)
-        self._tokenizer.no_padding()
         self._blas = None  # threadpoolctl controller, made on the first busy-machine encode
 
     def _load_weights(self, f, n_layers: int) -> None:
@@ -240,18 +274,8 @@ class NumpyBertEncoder:
         return self._blas.limit(limits=1, user_api="blas")
 
     def _embed(self, token_ids: list[list[int]]) -> np.ndarray:
-        width = max(len(ids) for ids in token_ids)
-        ids = np.zeros((len(token_ids), width), dtype=np.int64)
-        mask = np.zeros((len(token_ids), width), dtype=np.float32)
-        for row, seq in enumerate(token_ids):
-            ids[row, :len(seq)] = seq
-            mask[row, :len(seq)] = 1.0
-        hidden = self._forward(ids, mask)
-        # sentence-transformers Pooling(mean): average over real tokens only.
-        summed = (hidden * mask[:, :, None]).sum(axis=1)
-        pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), np.float32(1e-9))
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return pooled / np.maximum(norms, np.float32(1e-12))
+        ids, mask = padded(token_ids)
+        return mean_pool(self._forward(ids, mask), mask)
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         batch, width = ids.shape

@@ -45,6 +45,11 @@ class DenseRetriever:
                 f"encoder is {encoder.model_id}; query it in --mode bm25, or "
                 f"{rebuild_hint(index.path)}"
             )
+        precision = getattr(encoder, "precision", "fp32")
+        if precision != index.precision:
+            raise IndexStoreError(
+                f"the index at {index.path} holds {index.precision} vectors, but the query encoder "
+                f"is {precision}: queries must be embedded at the index's precision")
         self.index = index
         self.encoder = encoder
 
@@ -77,7 +82,8 @@ class HybridRetriever:
 
 
 def load_query_encoder_for(index: Index):
-    """The query encoder of the index's model (the light numpy path when it can be)."""
+    """The query encoder of the index's model at the index's precision (the light numpy
+    path for fp32 when it can be; ONNX Runtime for int8)."""
     from indexer.encoder import load_query_encoder
 
     return load_query_encoder(index.settings.dense)

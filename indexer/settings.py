@@ -19,7 +19,7 @@ from corpus.errors import SettingsError
 from corpus.glossary import Glossary, glossary_tsv, load_glossary
 from indexer.bm25 import BM25Settings
 from indexer.dense import FaissSettings
-from indexer.encoder import DenseSettings
+from indexer.encoder import LEGACY_PRECISION, DenseSettings
 from indexer.tokenizer import TokenizerSettings
 
 
@@ -64,6 +64,7 @@ class IndexSettings:
         missing = [name for name in _PARTS if name not in data]
         if missing:
             raise SettingsError(f"index settings lack {missing}; expected {list(_PARTS)}")
+        data = _with_legacy_precision(data)
         return cls(**{name: settings_from_dict(_PARTS[name], data[name]) for name in _PARTS})
 
     def fingerprint(self) -> str:
@@ -73,6 +74,15 @@ class IndexSettings:
         shaped["build_inputs"] = build_inputs()
         blob = json.dumps(shaped, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def _with_legacy_precision(data: dict[str, Any]) -> dict[str, Any]:
+    """An index written before `dense.precision` existed was embedded in fp32, whatever the
+    default is now: read it so, not as today's default."""
+    dense = data.get("dense")
+    if isinstance(dense, dict) and "precision" not in dense:
+        return {**data, "dense": {**dense, "precision": LEGACY_PRECISION}}
+    return data
 
 
 def build_inputs(glossary: Glossary | None = None) -> dict[str, Any]:

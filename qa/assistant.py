@@ -78,6 +78,7 @@ class LastQueryEncoder:
         self.encoder = encoder
         self.dim = encoder.dim
         self.model_id = encoder.model_id
+        self.precision = getattr(encoder, "precision", "fp32")
         self._local = threading.local()
 
     def encode(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:

@@ -15,8 +15,8 @@ from indexer import numpy_bert
 from indexer.encoder import (
     BUNDLED_MODEL,
     DenseSettings,
-    load_passage_encoder,
     load_query_encoder,
+    load_torch_encoder,
     resolve_model_path,
 )
 
@@ -42,7 +42,8 @@ def query_encoder():
 
 @pytest.fixture(scope="module")
 def passage_encoder():
-    return load_passage_encoder(DenseSettings())
+    """sentence-transformers on torch: the reference every other path is checked against."""
+    return load_torch_encoder(DenseSettings())
 
 
 def test_bundled_model_takes_the_numpy_path(query_encoder):
@@ -135,14 +136,16 @@ def test_folder_without_a_model_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("kwargs", [{"model": ""}, {"batch_size": 0}, {"batch_size": True},
-                                    {"batch_size": 2.5}, {"model": "nonexistent-model"}])
+                                    {"batch_size": 2.5}, {"model": "nonexistent-model"},
+                                    {"precision": "fp16"}, {"precision": None}])
 def test_dense_settings_validate(kwargs):
     with pytest.raises(SettingsError):
         DenseSettings(**kwargs)
 
 
 def test_dense_settings_to_dict():
-    assert DenseSettings(batch_size=8).to_dict() == {"model": BUNDLED_MODEL, "batch_size": 8}
+    assert DenseSettings(batch_size=8, precision="int8").to_dict() == {
+        "model": BUNDLED_MODEL, "batch_size": 8, "precision": "int8"}
 
 
 def test_non_mean_pooling_model_falls_back(tmp_path):

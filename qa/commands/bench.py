@@ -35,6 +35,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     beir.add_argument("--alpha-sweep", type=float, nargs="+", metavar="ALPHA", default=[],
                       help="also report convex nDCG@10 at these alphas (on the test queries: "
                       "for information, not for choosing a default)")
+    beir.add_argument("--precision", choices=("fp32", "int8"), default="fp32",
+                      help="embedding precision of corpus and queries (default fp32; int8 reports "
+                      "are written to beir-<name>-int8.*)")
     beir.add_argument("--no-progress", action="store_true", help="no progress bar while encoding")
     beir.set_defaults(func=run_beir_command)
     tatqa = benches.add_parser(
@@ -66,7 +69,11 @@ def run_beir_command(args: argparse.Namespace) -> int:
     from eval.beir import results_table, run_beir, target_line, write_beir_report
 
     print(f"qa bench beir: indexing {args.dir} ...", file=sys.stderr)
-    run = run_beir(args.dir, tuple(args.modes), limit_queries=args.limit_queries,
+    from eval.beir import BenchSettings
+    from indexer.encoder import DenseSettings
+
+    settings = BenchSettings(dense=DenseSettings(precision=args.precision))
+    run = run_beir(args.dir, tuple(args.modes), limit_queries=args.limit_queries, settings=settings,
                    depth=args.depth, alpha_sweep=tuple(args.alpha_sweep),
                    show_progress=not args.no_progress)
     print(f"BEIR {run.dataset}: {run.documents} documents, {run.queries} queries")

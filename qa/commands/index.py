@@ -10,6 +10,11 @@ from pathlib import Path
 from corpus.loader import FOLLOW_LINKS_HELP
 from qa.commands.helptext import paragraphs
 
+# indexer.encoder.PRECISIONS / DEFAULT_PRECISION, kept import-free for a fast `qa --help`
+# (a test checks they agree).
+PRECISIONS = ("fp32", "int8")
+DEFAULT_PRECISION = "fp32"
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -44,6 +49,13 @@ def register(subparsers) -> None:
         help="sentence-transformers model: a local folder, or all-MiniLM-L6-v2 (default, bundled)",
     )
     parser.add_argument("--faiss", choices=("flat", "hnsw"), default=None, help="exact (flat, default) or HNSW search")
+    parser.add_argument(
+        "--precision", choices=PRECISIONS, default=None,
+        help=f"embedding precision, recorded in the index; its questions are embedded at the same "
+        "one. int8: per-channel int8 weights through ONNX Runtime, faster, vectors at a cosine of "
+        f"~0.99 to fp32 (see the README's encoder table). Default: {DEFAULT_PRECISION}, chosen by "
+        "measurement. A rebuild at another precision re-embeds every chunk",
+    )
     parser.add_argument("--max-chars", type=int, default=None, help="prose chunk size in characters")
     parser.add_argument(
         "--glossary",
@@ -74,6 +86,8 @@ def _settings(args: argparse.Namespace):
         settings = replace(settings, dense=replace(settings.dense, model=args.model))
     if args.faiss is not None:
         settings = replace(settings, faiss=replace(settings.faiss, kind=args.faiss))
+    if args.precision is not None:
+        settings = replace(settings, dense=replace(settings.dense, precision=args.precision))
     if args.max_chars is not None:
         settings = replace(settings, chunking=replace(settings.chunking, max_chars=args.max_chars))
     return settings

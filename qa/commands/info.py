@@ -45,7 +45,7 @@ def describe(index) -> dict[str, Any]:
         "documents": len(index.documents),
         "chunks": len(index.chunks),
         "chunk_kinds": dict(sorted(Counter(chunk.kind for chunk in index.chunks).items())),
-        "model": manifest.get("model"),
+        "model": {**(manifest.get("model") or {}), "precision": index.precision},
         "settings": manifest.get("settings"),
         "size_bytes": size,
         "sources": [
@@ -88,7 +88,8 @@ def render_text(info: dict[str, Any]) -> str:
         f"index: {visible(info['path'])}",
         f"built: {info['built']} by document-qa {info['package_version']} (index format {info['format_version']})",
         f"documents: {info['documents']}   chunks: {info['chunks']} ({kinds})",
-        f"model: {model.get('name')} ({model.get('dim')} dimensions; {model.get('model_id')})",
+        f"model: {model.get('name')} ({model.get('dim')} dimensions, {model.get('precision')}; "
+        f"{model.get('model_id')})",
         f"size on disk: {_size(info['size_bytes'])}",
         "settings:",
         *_settings_line(info["settings"]),
