@@ -21,6 +21,8 @@
 7. encoder: passages per second of torch fp32, ONNX Runtime fp32 and int8 side by side,
    their cosine to torch fp32, and the question set's dev split and BEIR at fp32 and int8
    (eval.bench_encoder) -> <out>/encoder.md.
+8. serve: `qa serve` under a bounded load on loopback (8 clients, 2,000 questions; 100
+   malformed requests) against `qa ask --json` on stdin (eval.bench_serve) -> <out>/serve-load.md.
 
 `--quick` runs the scale benchmarks at 20k instead of 100k and 1M and BEIR on its first
 50 queries, and writes index-quick.md (BEIR's partial reports have their own names), so
@@ -51,7 +53,7 @@ DEFAULT_SET = ROOT / "eval" / "questions.jsonl"
 DEFAULT_OUT = ROOT / "eval" / "reports"
 BEIR_ROOT = ROOT.parent / "shared" / "benchmarks" / "beir"
 BEIR_DATASETS = ("scifact", "nfcorpus")
-STAGES = ("index", "eval", "tatqa", "beir", "readers", "chunking", "encoder")
+STAGES = ("index", "eval", "tatqa", "beir", "readers", "chunking", "encoder", "serve")
 TATQA_ROOT = ROOT.parent / "shared" / "benchmarks" / "tatqa"
 LATENCY_MODES = ("bm25", "dense", "hybrid")
 COLD_MODES = ("bm25", "dense", "hybrid", "hybrid-rrf", "hybrid-convex")
@@ -395,6 +397,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from eval.bench_encoder import encoder_benchmark
 
                 written += encoder_benchmark(args.out, args.quick, _say)
+            elif stage == "serve":
+                from eval.bench_serve import serve_benchmark
+
+                written += serve_benchmark(args.out, args.quick, _say)
             else:
                 written += beir_benchmarks(args.out, args.quick, _say)
             _say(f"{stage} done in {time.perf_counter() - started:.0f} s")

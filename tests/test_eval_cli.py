@@ -93,7 +93,7 @@ def test_missing_set_and_bad_split(tmp_path):
 
 def test_bench_help_and_bad_stage():
     result = subprocess.run([sys.executable, "-m", "eval.bench", "--help"], capture_output=True, text=True, cwd=ROOT)
-    assert result.returncode == 0 and "--only {index,eval,tatqa,beir,readers,chunking,encoder}" in result.stdout
+    assert result.returncode == 0 and "--only {index,eval,tatqa,beir,readers,chunking,encoder,serve}" in result.stdout
     result = subprocess.run([sys.executable, "-m", "eval.bench", "--only", "nope"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2 and "invalid choice: 'nope'" in result.stderr
 

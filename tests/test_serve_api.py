@@ -257,3 +257,23 @@ def test_serve_refuses_a_busy_port():
         done = subprocess.run([sys.executable, "-m", "qa", "serve", "--port", str(port)], capture_output=True,
                               text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 2 and "another program" in done.stderr
+
+
+def test_the_load_benchmark_counts_answers_errors_and_malformed_requests(service):
+    """eval.bench_serve's own parts, small, on a live server: every answer counted, no
+    error, the server's memory read, and every kind of malformed request answered 4xx."""
+    import asyncio
+    import os
+
+    from serve_live import running_server
+
+    from eval import bench_serve
+
+    batch = bench_serve.cycled(bench_serve.questions()[:5], 16)
+    with running_server(create_app(service)) as url:
+        load = asyncio.run(bench_serve._load_run(url, batch, os.getpid(), lambda message: None))
+        bad = bench_serve.malformed_requests(url, count=20)
+    assert load["requests"] == 16 and load["errors"] == 0 and load["clients"] == bench_serve.CLIENTS
+    assert load["p50_ms"] <= load["p99_ms"] and load["rss_mb"][0][1] > 0
+    assert bad["not_4xx_json"] == 0 and sum(sum(s.values()) for s in bad["statuses"].values()) == 20
+    assert all(counts for counts in bad["statuses"].values())  # each of the ten kinds was sent
