@@ -119,6 +119,11 @@ def test_add_then_remove_gives_back_the_same_index_and_answers(index, extra, cap
     assert grown.manifest["corpus"]["documents"][3] == {
         "doc_id": "ferry.md", "sha256": hashlib.sha256(FERRY.encode()).hexdigest(),
         "source": str((extra / "ferry.md").resolve())}
+    info = subprocess.run([sys.executable, "-m", "qa", "info", "--json", str(index)], capture_output=True,
+                          text=True, timeout=120)
+    read_from = {s["doc"]: s["read_from"] for s in json.loads(info.stdout)["sources"]}
+    assert read_from["ferry.md"] == str((extra / "ferry.md").resolve())
+    assert read_from["solar-farm.txt"] is None  # the tiny index was built by Python without sources
     with_ferry = answers(index)
     assert with_ferry != before_answers
     assert any(p[0] == "ferry.md" for row in with_ferry for p in row[4])

@@ -35,8 +35,11 @@ def describe(index) -> dict[str, Any]:
     kinds: dict[str, Counter] = {}
     for chunk in index.chunks:
         kinds.setdefault(chunk.doc_id, Counter())[chunk.kind] += 1
+    from indexer.sources import recorded_sources
+
     root = Path(index.root)
     size = sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
+    origins = recorded_sources(manifest)
     return {
         "path": str(index.path),
         "built": manifest.get("created"),
@@ -51,7 +54,8 @@ def describe(index) -> dict[str, Any]:
         "sources": [
             {"doc": doc_id, "title": document.title, "characters": len(document.text),
              "chunks": sum(kinds.get(doc_id, Counter()).values()),
-             "pages": len(getattr(document, "pages", ()) or ())}
+             "pages": len(getattr(document, "pages", ()) or ()),
+             "read_from": origins.get(doc_id)}
             for doc_id, document in sorted(index.documents.items())
         ],
     }
@@ -100,6 +104,10 @@ def render_text(info: dict[str, Any]) -> str:
         pages = f", {source['pages']} pages" if source["pages"] else ""
         lines.append(f"  {visible(source['doc']):<{width}}  {source['chunks']:>5} chunks  "
                      f"{source['characters']:>10,} characters{pages}")
+    read_from = Counter(source["read_from"] for source in info["sources"] if source["read_from"])
+    if read_from:  # what `qa index` compares to tell a rebuild of the same sources (indexer.sources)
+        lines.append("read from:")
+        lines += [f"  {visible(path)}  ({count} documents)" for path, count in sorted(read_from.items())]
     return "\n".join(lines)
 
 
