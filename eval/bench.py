@@ -117,8 +117,9 @@ def build_benchmarks(work: Path, say: Say) -> dict[str, Any]:
         incremental = build_index(load_documents([copy]), work / "incremental", reuse_from=work / "scratch",
                                   progress=say)
         incremental_wall = time.perf_counter() - started
-    # The time saved is priced at the full build's rate: BuildReport.saved_seconds uses
-    # the rebuild's own rate, which for one or two chunks is mostly per-call overhead.
+    # The time saved is priced at the full build's rate: BuildReport.saved_seconds is None
+    # for a rebuild that embedded fewer than MIN_RATE_CHUNKS chunks (its own rate would be
+    # mostly per-call overhead).
     per_chunk = scratch.embed_seconds / scratch.embedded
     return {
         "edited_document": str(edited),

@@ -78,7 +78,7 @@ def check_rebuild(target: Path, documents: Sequence[Document], sources: Mapping[
     origins = sorted({source for _, source in dropped if source})
     origin = (f" (from {shown_names(origins, 3)})" if origins else "")
     raise OtherSourcesError(
-        f"{target} already holds an index of other documents: this build would drop {len(dropped)} of its "
+        f"the index at {target} holds documents from other sources: this build would drop {len(dropped)} of its "
         f"{total} documents{origin}, which are not under the PATHs given: "
         f"{shown_names([doc_id for doc_id, _ in dropped])}. To add documents to it: qa add {target} PATH...; "
         f"to remove some: qa remove {target} DOC...; to replace it with only these PATHs: the same command "
