@@ -160,9 +160,10 @@ def read_records(
             f"{manifest.get('document_count')}; {rebuild_hint(path)}"
         )
     verify.check_documents(document_rows, manifest, path / DOCUMENTS, path)
-    documents = [_parse(_document_of, row, number, path / DOCUMENTS, path) for number, row in
+    documents_path, chunks_path = path / DOCUMENTS, path / CHUNKS  # once, not per row
+    documents = [_parse(_document_of, row, number, documents_path, path) for number, row in
                  enumerate(document_rows, start=1)]
-    chunks = [_parse(Chunk.from_dict, row, number, path / CHUNKS, path) for number, row in
+    chunks = [_parse(Chunk.from_dict, row, number, chunks_path, path) for number, row in
               enumerate(chunk_rows, start=1)]
     verify.check_chunks(chunks, {d.doc_id: d for d in documents}, path / CHUNKS, path)
     return documents, chunks
