@@ -15,6 +15,7 @@ may use.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,8 +30,6 @@ BATCH = 32  # texts per run; larger batches gained nothing measurable here and c
 
 
 def _cpus() -> int:
-    import os
-
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
