@@ -52,8 +52,9 @@ demo: $(STAMP) browser
 	@echo "Ask in a browser or over HTTP (the page, POST /ask, the API docs at /docs):"
 	@echo "  $(VENV)/bin/qa serve        # then open http://127.0.0.1:8000/"
 
+# Two test processes (pytest-xdist): the suite is CPU-bound and the machines have 2 cores.
 test: $(STAMP) browser
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --maxprocesses 2
 
 bench: $(STAMP)
 	$(PY) -m eval.bench
