@@ -10,10 +10,13 @@
    before, during (every 500 requests) and after.
 3. MALFORMED malformed requests of ten kinds; each must get a 4xx with a JSON error.
    Then one client alone, SOLO_REQUESTS questions: a request's own latency, no queue.
-4. `qa ask --json` again, so the comparison brackets the load run on a shared machine.
+4. Steps 2 and 3 once per worker count (`qa serve --workers N`; default 1 and 2), side by
+   side in one run, so the counts are compared under the same machine load.
+5. `qa ask --json` again, so the comparison brackets the load runs on a shared machine.
 
 Everything goes to 127.0.0.1 only; the run is bounded by count and by TIME_LIMIT_S and
-stops the server itself. Writes <out>/serve-load.md and .json.
+stops the server itself. Writes <out>/serve-load.md and .json (serve-load-quick with
+--quick). Also runs alone: `python -m eval.bench_serve --help`.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ TIME_LIMIT_S = 900  # the load run stops here whatever it has done
 START_TIMEOUT_S = 300
 TARGET_RATIO = 0.8
 TARGET_P99_MS = 200.0
+WORKER_COUNTS = (1, 2)
 
 Say = Callable[[str], None]
 
@@ -68,6 +72,18 @@ def rss_mb(pid: int) -> float | None:
         return None
     found = re.search(r"^VmRSS:\s+(\d+) kB", text, re.M)
     return int(found.group(1)) / 1024 if found else None
+
+
+def tree_rss_mb(pid: int) -> float | None:
+    """Resident memory of a process and its children (the workers of `--workers N`), MB."""
+    own = rss_mb(pid)
+    if own is None:
+        return None
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    return own + sum(rss_mb(int(child)) or 0 for child in children)
 
 
 def _load() -> list[float] | None:
@@ -149,7 +165,7 @@ async def _load_run(url: str, batch: list[str], pid: int, say: Say, clients: int
         queue.put_nowait(question)
     latencies: list[float] = []
     problems: dict[str, int] = {}
-    rss_trace: list[tuple[int, float | None]] = [(0, rss_mb(pid))]
+    rss_trace: list[tuple[int, float | None]] = [(0, tree_rss_mb(pid))]
     done = 0
     deadline = time.monotonic() + TIME_LIMIT_S
 
@@ -170,14 +186,14 @@ async def _load_run(url: str, batch: list[str], pid: int, say: Say, clients: int
                     problems[problem] = problems.get(problem, 0) + 1
                 done += 1
                 if done % RSS_EVERY == 0:
-                    rss_trace.append((done, rss_mb(pid)))
+                    rss_trace.append((done, tree_rss_mb(pid)))
                     say(f"load: {done}/{len(batch)} requests")
 
     started = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(clients)))
     wall = time.perf_counter() - started
     if rss_trace[-1][0] != done:
-        rss_trace.append((done, rss_mb(pid)))
+        rss_trace.append((done, tree_rss_mb(pid)))
     return {
         "requests": done, "clients": clients, "wall_s": wall, "per_second": done / wall,
         "p50_ms": percentile(latencies, 50), "p95_ms": percentile(latencies, 95), "p99_ms": percentile(latencies, 99),
@@ -221,16 +237,13 @@ def malformed_requests(url: str, count: int = MALFORMED) -> dict[str, Any]:
 
 # --- the stage ----------------------------------------------------------------------------
 
-def serve_benchmark(out: Path, quick: bool, say: Say) -> list[Path]:
-    count = QUICK_REQUESTS if quick else REQUESTS
-    batch = cycled(questions(), count)
-    machine = {**machine_info(), "load_average_at_start": _load()}
-    cli_before = cli_throughput(batch, say)
-    server = Server(say)
+def server_runs(batch: list[str], workers: int, say: Say) -> dict[str, Any]:
+    """Steps 2 and 3 against `qa serve --workers N`."""
+    server = Server(say, ("--workers", str(workers)))
     try:
         pid = server.process.pid
-        rss_idle = rss_mb(pid)
-        say(f"load: {CLIENTS} clients, {count} questions")
+        rss_idle = tree_rss_mb(pid)
+        say(f"load ({workers} workers): {CLIENTS} clients, {len(batch)} questions")
         load = asyncio.run(_load_run(server.url, batch, pid, say))
         say(f"load: {load['per_second']:.1f} requests/s, p50 {load['p50_ms']:.0f} ms, p99 {load['p99_ms']:.0f} ms, "
             f"{load['errors']} errors")
@@ -239,17 +252,27 @@ def serve_benchmark(out: Path, quick: bool, say: Say) -> list[Path]:
         say(f"one client: p50 {solo['p50_ms']:.0f} ms, p99 {solo['p99_ms']:.0f} ms, {solo['errors']} errors")
         bad = malformed_requests(server.url)
         say(f"malformed: {bad['requests'] - bad['not_4xx_json']} of {bad['requests']} answered 4xx with a JSON error")
-        rss_end = rss_mb(pid)
+        rss_end = tree_rss_mb(pid)
     finally:
         exit_code = server.stop()
+    return {"workers": workers, "load": load, "solo": solo, "malformed": bad, "rss_idle_mb": rss_idle,
+            "rss_end_mb": rss_end, "server_exit": exit_code}
+
+
+def serve_benchmark(out: Path, quick: bool, say: Say, worker_counts: tuple[int, ...] = WORKER_COUNTS) -> list[Path]:
+    count = QUICK_REQUESTS if quick else REQUESTS
+    batch = cycled(questions(), count)
+    machine = {**machine_info(), "load_average_at_start": _load()}
+    cli_before = cli_throughput(batch, say)
+    runs = [server_runs(batch, workers, say) for workers in worker_counts]
     cli_after = cli_throughput(batch, say)
     machine["load_average_at_end"] = _load()
     rates = [r["per_second"] for r in (cli_before, cli_after) if r["per_second"]]
     cli_rate = statistics.mean(rates) if rates else None
+    for run in runs:
+        run["ratio"] = run["load"]["per_second"] / cli_rate if cli_rate else None
     data = {"machine": machine, "quick": quick, "questions": count, "clients": CLIENTS,
-            "cli_before": cli_before, "cli_after": cli_after, "cli_per_second": cli_rate,
-            "load": load, "solo": solo, "rss_idle_mb": rss_idle, "rss_end_mb": rss_end, "malformed": bad,
-            "server_exit": exit_code, "ratio": load["per_second"] / cli_rate if cli_rate else None}
+            "cli_before": cli_before, "cli_after": cli_after, "cli_per_second": cli_rate, "runs": runs}
     stem = out / ("serve-load-quick" if quick else "serve-load")
     return [write_text(stem.with_suffix(".md"), serve_markdown(data)), write_json(stem.with_suffix(".json"), data)]
 
@@ -258,10 +281,27 @@ def _verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
+def _measured(run: dict[str, Any], data: dict[str, Any]) -> list[tuple[str, str, Any, bool]]:
+    """(target, wanted, measured, met) for one worker count."""
+    load, bad, ratio = run["load"], run["malformed"], run["ratio"]
+    return [
+        ("errors under load", "0", load["errors"], load["errors"] == 0),
+        ("throughput against `qa ask --json` on stdin", f">= {TARGET_RATIO:.0%}",
+         "n/a" if ratio is None else f"{ratio:.0%}", ratio is not None and ratio >= TARGET_RATIO),
+        (f"p99 latency, {data['clients']} clients at once", f"< {TARGET_P99_MS:.0f} ms", f"{load['p99_ms']:.0f} ms",
+         load["p99_ms"] < TARGET_P99_MS),
+        ("p99 latency, one client (no queue)", f"< {TARGET_P99_MS:.0f} ms", f"{run['solo']['p99_ms']:.0f} ms",
+         run["solo"]["p99_ms"] < TARGET_P99_MS),
+        ("malformed requests answered 4xx with a JSON error", f"{bad['requests']} of {bad['requests']}",
+         bad["requests"] - bad["not_4xx_json"], bad["not_4xx_json"] == 0),
+    ]
+
+
 def serve_markdown(data: dict[str, Any]) -> str:
-    load, bad = data["load"], data["malformed"]
-    ratio = data["ratio"]
-    trace = ", ".join(f"{n}: {mb:.0f}" for n, mb in load["rss_mb"] if mb is not None)
+    runs = data["runs"]
+    measured = [_measured(run, data) for run in runs]
+    target_rows = [[name, wanted] + [f"{m[k][2]} ({_verdict(m[k][3])})" for m in measured]
+                   for k, (name, wanted, _, _) in enumerate(measured[0])]
     lines = [
         "# `qa serve` under load", "",
         f"Measured {machine_line(data['machine'])} by `make bench` (`python -m eval.bench --only serve`); "
@@ -273,40 +313,56 @@ def serve_markdown(data: dict[str, Any]) -> str:
         lines += [f"**Quick run (--quick): {data['questions']} questions.**", ""]
     lines += [
         "## Targets", "",
-        markdown_table(["target", "wanted", "measured", "verdict"], [
-            ["errors under load", "0", load["errors"], _verdict(load["errors"] == 0)],
-            ["throughput against `qa ask --json` on stdin", f">= {TARGET_RATIO:.0%}",
-             "n/a" if ratio is None else f"{ratio:.0%}", _verdict(ratio is not None and ratio >= TARGET_RATIO)],
-            [f"p99 latency, {data['clients']} clients at once", f"< {TARGET_P99_MS:.0f} ms",
-             f"{load['p99_ms']:.0f} ms", _verdict(load["p99_ms"] < TARGET_P99_MS)],
-            ["p99 latency, one client (no queue)", f"< {TARGET_P99_MS:.0f} ms", f"{data['solo']['p99_ms']:.0f} ms",
-             _verdict(data["solo"]["p99_ms"] < TARGET_P99_MS)],
-            ["malformed requests answered 4xx with a JSON error", f"{bad['requests']} of {bad['requests']}",
-             bad["requests"] - bad["not_4xx_json"], _verdict(bad["not_4xx_json"] == 0)],
-        ]),
+        markdown_table(["target", "wanted"] + [f"--workers {run['workers']}" for run in runs], target_rows),
         "## Load", "",
-        f"`qa serve --port 0 --quiet` (the bundled index, {data['load'].get('clients')} clients at once, "
+        f"`qa serve --port 0 --quiet --workers N` (the bundled index, {data['clients']} clients at once, "
         f"asyncio + httpx with keep-alive), {data['questions']} questions of `eval/questions.jsonl` cycled, "
-        "each POST /ask (hybrid, top 5). Latency is per request as the client sees it.", "",
-        markdown_table(["clients", "requests", "wall s", "requests/s", "p50 ms", "p95 ms", "p99 ms", "max ms",
-                        "errors"],
-                       [[run["clients"], run["requests"], run["wall_s"], run["per_second"], run["p50_ms"], run["p95_ms"],
-                         run["p99_ms"], run["max_ms"], run["errors"]] for run in (load, data["solo"])], digits=1),
+        "each POST /ask (hybrid, top 5), one server after the other. Latency is per request as the client "
+        "sees it.", "",
+        markdown_table(["workers", "clients", "requests", "wall s", "requests/s", "p50 ms", "p95 ms", "p99 ms",
+                        "max ms", "errors"],
+                       [[run["workers"], r["clients"], r["requests"], r["wall_s"], r["per_second"], r["p50_ms"],
+                         r["p95_ms"], r["p99_ms"], r["max_ms"], r["errors"]]
+                        for run in runs for r in (run["load"], run["solo"])], digits=1),
         f"With {data['clients']} clients always waiting, a request's latency is mostly the queue in front of it: "
-        f"by Little's law the mean is clients / throughput ({data['clients']} / {load['per_second']:.1f} per s = "
-        f"{1000 * data['clients'] / load['per_second']:.0f} ms). One client alone shows a request's own time.", "",
-        f"Server memory (RSS, MB) after start-up and warm-up: {data['rss_idle_mb']:.0f}; by requests done: "
-        f"{trace}; after the malformed requests: {data['rss_end_mb']:.0f}.", "",
+        f"by Little's law the mean is clients / throughput. One client alone shows a request's own time.", "",
+    ]
+    for run in runs:
+        trace = ", ".join(f"{n}: {mb:.0f}" for n, mb in run["load"]["rss_mb"] if mb is not None)
+        lines += [f"Server memory with --workers {run['workers']} (RSS of all its processes, MB) after start-up "
+                  f"and warm-up: {run['rss_idle_mb']:.0f}; by requests done: {trace}; after the malformed "
+                  f"requests: {run['rss_end_mb']:.0f}.", ""]
+    lines += [
         "## The same questions in one process", "",
         "`python -m qa ask --json` with the questions on stdin (one process, the index loaded once), "
-        "answers per second from the first answer to the last; run before and after the load run.", "",
+        "answers per second from the first answer to the last; run before and after the load runs.", "",
         markdown_table(["run", "answers", "answers/s"],
                        [["before", data["cli_before"]["answers"], data["cli_before"]["per_second"]],
                         ["after", data["cli_after"]["answers"], data["cli_after"]["per_second"]],
                         ["mean", "", data["cli_per_second"]]], digits=1),
-        "## Malformed requests", "",
+        f"## Malformed requests (--workers {runs[-1]['workers']})", "",
         markdown_table(["kind", "statuses"],
                        [[kind, ", ".join(f"{status} x{n}" for status, n in sorted(counts.items()))]
-                        for kind, counts in bad["statuses"].items()]),
+                        for kind, counts in runs[-1]["malformed"]["statuses"].items()]),
     ]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m eval.bench_serve", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK_REQUESTS} questions instead of {REQUESTS}")
+    parser.add_argument("--workers", default=",".join(map(str, WORKER_COUNTS)),
+                        help="worker counts to run, comma-separated (default %(default)s)")
+    parser.add_argument("--out", type=Path, default=ROOT / "eval" / "reports", help="report folder")
+    args = parser.parse_args(argv)
+    counts = tuple(int(n) for n in args.workers.split(","))
+    say = lambda message: print(f"bench serve: {message}", file=sys.stderr, flush=True)  # noqa: E731
+    for path in serve_benchmark(args.out, args.quick, say, counts):
+        say(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -14,11 +14,7 @@ from pathlib import Path
 
 TOKEN_ENV = "DOCUMENT_QA_TOKEN"
 MIN_TOKEN_CHARS = 16
-# How long a thread may hold the GIL before another that waits gets it (Python's default
-# is 5 ms). The event loop needs the GIL for every step of a request while the pool's
-# threads compute; at 5 ms each step can wait that long. Measured with 8 clients on the
-# loaded 2-core machine, alternating runs: 10.4-14.4 requests/s at 5 ms, 15.6-25.1 at 1 ms.
-SWITCH_INTERVAL_S = 0.001
+MAX_WORKERS = 16
 
 
 def register(subparsers) -> None:
@@ -50,6 +46,9 @@ def register(subparsers) -> None:
                         f"default: ${TOKEN_ENV} if set)")
     parser.add_argument("--threads", type=int, default=None,
                         help="questions answered at once (default: the CPUs this process may use)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server processes sharing the port, each with its own copy of the index and model "
+                        "(default 1; more lets pure-Python work use more cores, at the memory of one copy each)")
     parser.add_argument("--quiet", action="store_true", help="no line per request on stderr")
     parser.set_defaults(func=run)
 
@@ -58,7 +57,7 @@ def _say(message: str) -> None:
     print(f"qa serve: {message}", file=sys.stderr, flush=True)
 
 
-def check_options(host: str, port: int, token: str | None, threads: int | None) -> None:
+def check_options(host: str, port: int, token: str | None, threads: int | None, workers: int = 1) -> None:
     """Refuse, before anything loads, what the server would not run with."""
     from corpus.errors import QAError
     from qa.serve.guard import is_loopback
@@ -67,6 +66,8 @@ def check_options(host: str, port: int, token: str | None, threads: int | None) 
         raise QAError(f"--port must be from 0 to 65535; got {port}")
     if threads is not None and not 1 <= threads <= 256:
         raise QAError(f"--threads must be from 1 to 256; got {threads}")
+    if not 1 <= workers <= MAX_WORKERS:
+        raise QAError(f"--workers must be from 1 to {MAX_WORKERS}; got {workers}")
     if token is not None and (len(token) < MIN_TOKEN_CHARS or not token.isprintable() or token != token.strip()):
         raise QAError(f"the token must be at least {MIN_TOKEN_CHARS} printable characters without surrounding "
                       "spaces; e.g. openssl rand -hex 16")
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     from corpus.errors import QAError
 
     token = args.token if args.token is not None else (os.environ.get(TOKEN_ENV) or None)
-    check_options(args.host, args.port, token, args.threads)
+    check_options(args.host, args.port, token, args.threads, args.workers)
     try:
         family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
         sock = socket.create_server((args.host, args.port), family=family)  # busy port: refused before loading
@@ -95,27 +96,32 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace, token: str | None, sock) -> int:
-    import uvicorn
+    """One process serves in place; `--workers N` hands the bound socket to N processes."""
+    from qa.serve.workers import Options, load_server, serve_workers, summary
 
-    from qa.serve.app import create_app
-    from qa.serve.guard import is_loopback
-    from qa.serve.service import Service
-
-    service = Service.load(args.index, progress=_say, threads=args.threads)
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    options = Options(index=args.index, threads=args.threads, token=token, quiet=args.quiet)
+    if args.workers > 1:
+        _say(f"starting {args.workers} worker processes, each loading the index and the model")
+        return serve_workers(options, sock, args.workers, lambda loaded: _announce(args, token, sock, loaded))
+    service, server = load_server(options, _say)
     try:
-        app = create_app(service, token=token, check_host=token is None)
-        config = uvicorn.Config(app, log_level="warning" if args.quiet else "info", access_log=not args.quiet,
-                                timeout_graceful_shutdown=5)
-        host, port = sock.getsockname()[:2]
-        shown = f"[{host}]" if ":" in host else host
-        index = service.assistant.index
-        _say(f"{len(index.documents)} documents, {len(index.chunks)} chunks; {service.threads} threads")
-        _say(f"page http://{shown}:{port}/   API docs http://{shown}:{port}/docs   Ctrl-C stops"
-             + ("   (token required)" if token else ""))
-        if not is_loopback(args.host):
-            _say("listening beyond this machine: every request must carry the token")
-        uvicorn.Server(config).run(sockets=[sock])
+        _announce(args, token, sock, summary(service))
+        server.run(sockets=[sock])
     finally:
         service.close()
     return 0
+
+
+def _announce(args: argparse.Namespace, token: str | None, sock, loaded: dict) -> None:
+    """The lines a user reads once the server answers: what is loaded and where."""
+    from qa.serve.guard import is_loopback
+
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    workers = loaded.get("workers", 1)
+    _say(f"{loaded['documents']} documents, {loaded['chunks']} chunks; {loaded['threads']} threads"
+         + (f" in each of {workers} worker processes" if workers > 1 else ""))
+    _say(f"page http://{shown}:{port}/   API docs http://{shown}:{port}/docs   Ctrl-C stops"
+         + ("   (token required)" if token else ""))
+    if not is_loopback(args.host):
+        _say("listening beyond this machine: every request must carry the token")
