@@ -79,8 +79,8 @@ def figure_verdict(
     context = f"{best.label}\n{context_of(best)}"
     places = {m.name for m in place_mentions(analysis.question, glossary)}
     absent = [name for name in analysis.entities if name in places and not mentions(context, name, glossary)]
-    # A dictionary's name need not be written as the question writes it ("Baiyun Airport",
-    # "Baiyun International Airport"): its words must all be in the context.
+    # A dictionary's name need not be written as the question writes it ("Pudong Airport",
+    # "Pudong International Airport"): its words must all be in the context.
     words = set(re.findall(r"[a-z]+", context.lower()))
     absent += [name for name in analysis.places if name not in places and name not in absent
                and not set(re.findall(r"[a-z]+", name.lower())) <= words]

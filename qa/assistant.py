@@ -226,8 +226,8 @@ class Assistant:
 
     def _analyse(self, text: str) -> QuestionAnalysis:
         """The question's analysis, with the places an answer must be about: the glossary's,
-        and any name the dictionary knows (qa.translation), so that "the San Francisco Bay
-        Area's population" is not answered with the Greater Bay Area's."""
+        and any name the dictionary knows (qa.translation), so that "the Rhône valley's
+        population" is not answered with the whole region's."""
         analysis = analyse_question(text, self.glossary, tuple(self.translator.names(text)))
         glossary_places = [m.name for m in place_mentions(text, self.glossary)]
         others = [e for e in analysis.entities if e not in glossary_places]

@@ -132,7 +132,7 @@ def _free(taken: list[tuple[int, int]], start: int, end: int) -> bool:
 
 
 def _port_suffix(text: str, mention: Mention, regions: frozenset[str] = frozenset()) -> Mention:
-    """"深圳港" / "Shenzhen Port" / "the port of Shenzhen" name the port, not the city
+    """"鹿特丹港" / "Rotterdam Port" / "the port of Rotterdam" name the port, not the city
     (unless the glossary has it).
     "大湾区港口" is "the Bay Area's ports" (港口 is the common word), not a port's name."""
     if mention.name in regions:
@@ -143,7 +143,7 @@ def _port_suffix(text: str, mention: Mention, regions: frozenset[str] = frozense
     port = re.match(r"[ -]Port\b", rest)
     if port and not mention.name.endswith("Port"):
         return Mention(mention.name + " Port", mention.start, mention.end + port.end())
-    before = _PORT_OF.search(text, 0, mention.start)  # "the port of Hong Kong"
+    before = _PORT_OF.search(text, 0, mention.start)  # "the port of Lyon"
     if before and not mention.name.endswith("Port"):
         return Mention(mention.name + " Port", before.start(), mention.end)
     return mention

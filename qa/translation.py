@@ -144,8 +144,8 @@ class QueryTranslator:
 
     def known_names(self, entities: Sequence[str]) -> list[str]:
         """The names the dictionary knows inside the question's names (capitalised runs,
-        dictionary names), the longest run of words of each: "San Francisco" of "San
-        Francisco Bay Area", "Baiyun" of "Baiyun Airport". The question asks about that
+        dictionary names), the longest run of words of each: "Lyon" of "Lyon
+        Saint-Exupéry Airport", "Rhône" of "the Rhône valley". The question asks about that
         place or firm, so a figure whose context never names it cannot answer it."""
         known = []
         for entity in entities:
