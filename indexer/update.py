@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import fnmatch
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -29,7 +30,7 @@ from corpus.chunker import chunk_document
 from corpus.errors import DocumentFilterError, IndexStoreError
 from corpus.types import Chunk, Document
 from indexer import commit
-from indexer.build import Progress, Reusable, measured_rate, staged_commit, write_parts
+from indexer.build import Progress, Reusable, _quiet, measured_rate, staged_commit, write_parts
 from indexer.faults import fault_point
 from indexer.index import EMBEDDINGS, Index
 from indexer.lock import WriterLock
@@ -61,10 +62,6 @@ class UpdateReport:
     seconds_per_chunk: float | None = None  # measured by this update (None: too few embedded)
 
 
-def _quiet(_: str) -> None:
-    return None
-
-
 def add_documents(index_dir: Path, documents: Sequence[Document],
                   sources: Mapping[str, Path | str] | None = None,
                   progress: Progress | None = None, wait: bool = False) -> UpdateReport:
@@ -78,12 +75,8 @@ def add_documents(index_dir: Path, documents: Sequence[Document],
     """
     if not documents:
         raise IndexStoreError("no documents to add")
-    target = commit.absolute_target(Path(index_dir))
     say = progress or _quiet
-    with WriterLock(target, wait=wait):
-        started = time.perf_counter()
-        fault_point("locked")
-        current = _open_current(target)
+    with _locked_current(index_dir, wait) as (started, current):
         held = current.index.documents
         added = tuple(d.doc_id for d in documents if d.doc_id not in held)
         replaced = tuple(d.doc_id for d in documents if d.doc_id in held and d.text != held[d.doc_id].text)
@@ -111,12 +104,9 @@ def remove_documents(index_dir: Path, patterns: Sequence[str], progress: Progres
     the documents the index holds), and so is removing every document."""
     if not patterns:
         raise DocumentFilterError("name the documents to remove (their ids as `qa info` shows them, or a glob)")
-    target = commit.absolute_target(Path(index_dir))
     say = progress or _quiet
-    with WriterLock(target, wait=wait):
-        started = time.perf_counter()
-        fault_point("locked")
-        current = _open_current(target)
+    with _locked_current(index_dir, wait) as (started, current):
+        target = current.target
         held = current.index.documents
         removed = matching(target, sorted(held), patterns)
         if len(removed) == len(held):
@@ -200,6 +190,17 @@ class _Current:
         return UpdateReport(self.target, len(documents), count, embedded, count - embedded,
                             time.perf_counter() - started, embed_seconds,
                             seconds_per_chunk=measured_rate(embedded, embed_seconds), **names)
+
+
+@contextmanager
+def _locked_current(index_dir: Path, wait: bool) -> Iterator[tuple[float, "_Current"]]:
+    """What add and remove both start with: the index's writer lock held, the start time,
+    and the index opened and verified (`_open_current`)."""
+    target = commit.absolute_target(Path(index_dir))
+    with WriterLock(target, wait=wait):
+        started = time.perf_counter()
+        fault_point("locked")
+        yield started, _open_current(target)
 
 
 def _open_current(target: Path) -> _Current:
